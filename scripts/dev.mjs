@@ -1,0 +1,95 @@
+// npm run dev: the service on http://127.0.0.1:8787 with `wrangler dev`.
+// Database: DATABASE_URL (or PG_HOST...) when set, otherwise an embedded PostgreSQL (PGlite)
+// whose data is kept under .data/pglite between runs. Migrates it, then starts wrangler dev
+// with Hyperdrive's local connection string pointed at it.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { migrate } from '../src/db/migrator.ts';
+import { configuredDatabaseUrl, withPassword } from './lib/database-url.mjs';
+import { readMigrations } from './lib/migrations.mjs';
+import { spawnReady } from './lib/spawn-ready.mjs';
+
+const PORT = Number(process.env.PORT ?? 8787);
+const children = [];
+
+function ensureDevVars() {
+  if (!existsSync('.dev.vars')) {
+    copyFileSync('.dev.vars.example', '.dev.vars');
+    const key = `dev-${randomBytes(12).toString('hex')}`;
+    writeFileSync('.dev.vars', readFileSync('.dev.vars', 'utf8').replace(/^API_KEYS=.*$/m, `API_KEYS=${key}`));
+  }
+  const match = /^API_KEYS=(.*)$/m.exec(readFileSync('.dev.vars', 'utf8'));
+  return (match?.[1] ?? '').split(',')[0]?.trim();
+}
+
+async function database() {
+  const configured = configuredDatabaseUrl();
+  if (configured) return { url: withPassword(configured), label: 'configured PostgreSQL' };
+  const embedded = await spawnReady(new URL('./embedded-postgres.mjs', import.meta.url).pathname, [
+    '--port',
+    process.env.EMBEDDED_PG_PORT ?? '0',
+    '--data',
+    '.data/pglite',
+  ]);
+  children.push(embedded.child);
+  return {
+    url: `postgres://postgres:local@127.0.0.1:${embedded.port}/postgres`,
+    label: `embedded PostgreSQL (PGlite, data in .data/pglite, port ${embedded.port})`,
+  };
+}
+
+async function seedDemoDirectory(client) {
+  // A demo company and store so the dashboard shows names on a fresh install.
+  await client.query(`INSERT INTO companies (companyid, companyname) VALUES (5001, 'Acme Retail') ON CONFLICT DO NOTHING`);
+  await client.query(
+    `INSERT INTO storelocations (companyid, storelocationid, storename) VALUES (5001, 101, 'Downtown') ON CONFLICT DO NOTHING`,
+  );
+}
+
+function shutdown(code = 0) {
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+try {
+  const key = ensureDevVars();
+  const db = await database();
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const applied = await migrate(client, readMigrations());
+  if (!configuredDatabaseUrl()) await seedDemoDirectory(client);
+  await client.end();
+
+  const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const child = spawn(
+    process.execPath,
+    [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(PORT), '--test-scheduled', '--show-interactive-dev-session=false'],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: db.url,
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        WRANGLER_SEND_METRICS: 'false',
+      },
+    },
+  );
+  children.push(child);
+  child.on('exit', (code) => shutdown(code ?? 0));
+  console.log(`
+  Database:  ${db.label}${applied.length ? ` (${applied.length} migrations applied)` : ''}
+  Docs:      http://127.0.0.1:${PORT}/pyaudit/docs   (ReDoc: /pyaudit/redoc)
+  Health:    http://127.0.0.1:${PORT}/pyaudit/api/healthcheck
+  API key:   ${key}   (header CSIQ-APIKEY; set in .dev.vars)
+  Cron:      curl "http://127.0.0.1:${PORT}/__scheduled?cron=0+2+1+*+*"
+`);
+} catch (error) {
+  console.error(`npm run dev failed: ${error.message}`);
+  shutdown(1);
+}

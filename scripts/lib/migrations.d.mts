@@ -1,0 +1,2 @@
+export declare const SQL_DIR: string;
+export declare function readMigrations(): { name: string; sql: string }[];

@@ -1,0 +1,99 @@
+-- Monthly partitions (Central Time months), created ahead and on demand.
+
+-- Lock keys for pg_advisory_xact_lock: partition changes, and maintenance runs.
+-- 7262001 = partition layout, 7262002 = maintenance.
+
+-- Where the archive starts: events before archived_before are stored in auditevents_archival.
+CREATE TABLE IF NOT EXISTS auditevents_lifecycle (
+  singleton       boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  archived_before timestamptz
+);
+INSERT INTO auditevents_lifecycle (singleton) VALUES (true) ON CONFLICT DO NOTHING;
+
+CREATE OR REPLACE FUNCTION auditevents_month_start(ts timestamptz)
+RETURNS timestamptz LANGUAGE sql STABLE AS $$
+  SELECT date_trunc('month', ts AT TIME ZONE 'America/Chicago') AT TIME ZONE 'America/Chicago'
+$$;
+
+CREATE OR REPLACE FUNCTION auditevents_add_months(month_start timestamptz, months integer)
+RETURNS timestamptz LANGUAGE sql STABLE AS $$
+  SELECT ((month_start AT TIME ZONE 'America/Chicago') + make_interval(months => months))
+         AT TIME ZONE 'America/Chicago'
+$$;
+
+CREATE OR REPLACE FUNCTION auditevents_partition_name(parent text, month_start timestamptz)
+RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT parent || to_char(month_start AT TIME ZONE 'America/Chicago', '"_y"YYYY"m"MM')
+$$;
+
+-- Every partition of both parents with its range, for maintenance and the admin route.
+CREATE OR REPLACE VIEW auditevents_partitions AS
+SELECT p.relname::text AS parent,
+       c.relname::text AS partition,
+       (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''([^'']+)''\)'))[1]::timestamptz AS range_from,
+       (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz AS range_to
+FROM pg_inherits i
+JOIN pg_class c ON c.oid = i.inhrelid
+JOIN pg_class p ON p.oid = i.inhparent
+WHERE p.relname IN ('auditevents', 'auditevents_archival')
+  AND p.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema());
+
+-- Creates parent's partition for the month starting at month_start unless it exists.
+-- Callers hold advisory lock 7262001, so concurrent callers cannot race on the name.
+CREATE OR REPLACE FUNCTION auditevents_create_partition(parent text, month_start timestamptz)
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+  part text := auditevents_partition_name(parent, month_start);
+BEGIN
+  IF EXISTS (SELECT 1 FROM auditevents_partitions p
+             WHERE p.parent = auditevents_create_partition.parent AND p.range_from = month_start) THEN
+    RETURN false;
+  END IF;
+  EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
+                 part, parent, month_start, auditevents_add_months(month_start, 1));
+  RETURN true;
+END $$;
+
+-- Creates the current Central Time month of ref_date and the months_ahead after it.
+-- Months already archived are left to the archive. Returns how many partitions it created.
+CREATE OR REPLACE FUNCTION ensure_auditevents_partitions(ref_date date DEFAULT NULL, months_ahead integer DEFAULT 5)
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  first_month timestamptz := auditevents_month_start(
+    coalesce(ref_date::timestamp AT TIME ZONE 'America/Chicago', now()));
+  horizon timestamptz;
+  month_start timestamptz;
+  created integer := 0;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7262001);
+  SELECT archived_before INTO horizon FROM auditevents_lifecycle;
+  FOR i IN 0..greatest(months_ahead, 0) LOOP
+    month_start := auditevents_add_months(first_month, i);
+    IF (horizon IS NULL OR month_start >= horizon)
+       AND auditevents_create_partition('auditevents', month_start) THEN
+      created := created + 1;
+    END IF;
+  END LOOP;
+  RETURN created;
+END $$;
+
+-- On-demand partitions for the months of these instants: live months get a live partition,
+-- months before the archive horizon get an archive partition. Safe under concurrency.
+CREATE OR REPLACE FUNCTION auditevents_prepare_months(instants timestamptz[])
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  horizon timestamptz;
+  month_start timestamptz;
+  created integer := 0;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7262001);
+  SELECT archived_before INTO horizon FROM auditevents_lifecycle;
+  FOR month_start IN SELECT DISTINCT auditevents_month_start(t) FROM unnest(instants) AS t WHERE t IS NOT NULL LOOP
+    IF horizon IS NOT NULL AND month_start < horizon THEN
+      created := created + auditevents_create_partition('auditevents_archival', month_start)::integer;
+    ELSE
+      created := created + auditevents_create_partition('auditevents', month_start)::integer;
+    END IF;
+  END LOOP;
+  RETURN created;
+END $$;

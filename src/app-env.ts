@@ -1,0 +1,19 @@
+import type { DatabaseHandle } from './db/client';
+import type { Config } from './env';
+import type { Principal } from './lib/auth';
+import type { Logger } from './lib/logger';
+
+/** Hono's environment for this app: the Worker bindings and what middleware puts on the context. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    config: Config;
+    requestId: string;
+    logger: Logger;
+    /** Opens the request's database connection on first use; closed after the response. */
+    database: () => DatabaseHandle;
+    /** Hands the connection to a streaming body, which then closes it itself. */
+    takeDatabase: () => DatabaseHandle;
+    principal: Principal;
+  };
+}

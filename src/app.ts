@@ -1,0 +1,107 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { AppEnv } from './app-env';
+import { API_KEY_HEADER, requireApiKey } from './lib/auth';
+import { errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
+import { redocPage } from './lib/openapi/redoc';
+import { requestContext } from './lib/request-context';
+import { toValidationIssues } from './lib/validation-issues';
+import { registerRoutes } from './routes';
+
+export const BASE_PATH = '/pyaudit';
+const PUBLIC_PATHS = new Set([
+  `${BASE_PATH}/api/healthcheck`,
+  `${BASE_PATH}/docs`,
+  `${BASE_PATH}/redoc`,
+  `${BASE_PATH}/openapi.json`,
+]);
+
+/** The OpenAPIHono factory: validation hook, errors, middleware, routes and docs in one place. */
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const target = result.target === 'json' ? 'body' : (result.target as 'query' | 'header' | 'path');
+        throw validationError(toValidationIssues(result.error, target));
+      }
+    },
+  });
+
+  app.use('*', requestContext);
+  app.use(
+    '*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowHeaders: [API_KEY_HEADER, 'Content-Type', 'X-Request-ID'],
+      exposeHeaders: ['Content-Disposition', 'X-Request-ID', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use('*', async (c, next) => {
+    // The limit is read before the body is parsed: Content-Length first, then while streaming.
+    const limit = c.var.config.MAX_BODY_BYTES;
+    return bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new HttpError(413, `Request body is larger than the limit of ${limit} bytes`);
+      },
+    })(c, next);
+  });
+  app.use(`${BASE_PATH}/api/*`, async (c, next) => {
+    if (PUBLIC_PATHS.has(new URL(c.req.url).pathname)) return next();
+    return requireApiKey(c, next);
+  });
+
+  registerRoutes(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'APIKeyHeader', {
+    type: 'apiKey',
+    in: 'header',
+    name: API_KEY_HEADER,
+  });
+  app.doc31(`${BASE_PATH}/openapi.json`, {
+    openapi: '3.1.0',
+    info: {
+      title: 'Audit Service',
+      version: '2.0.0',
+      description:
+        'Audit events for the retail platform: create, search, export. Send the API key in the `CSIQ-APIKEY` header (Authorize button). Times are shown in Central Time (America/Chicago).',
+    },
+    security: [{ APIKeyHeader: [] }],
+  });
+  app.get(`${BASE_PATH}/docs`, swaggerUI({ url: `${BASE_PATH}/openapi.json`, persistAuthorization: true }));
+  app.get(`${BASE_PATH}/redoc`, (c) => c.html(redocPage(`${BASE_PATH}/openapi.json`)));
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, new URL(c.req.url).pathname);
+    if (allowed.length > 0) {
+      c.header('Allow', allowed.join(', '));
+      return errorResponse(c, new HttpError(405, 'Method Not Allowed'));
+    }
+    return errorResponse(c, new HttpError(404, 'Not Found'));
+  });
+  app.onError((error, c) => {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500) {
+      c.var.logger?.error('request failed', {
+        status: httpError.status,
+        error: error instanceof Error ? error.name : 'unknown',
+        // The driver's message can carry SQL text; the code is enough to diagnose.
+        code: (error as { code?: string }).code,
+      });
+    }
+    return errorResponse(c, httpError);
+  });
+  return app;
+}
+
+function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.path === path && route.method !== 'ALL') methods.add(route.method);
+  }
+  return [...methods];
+}

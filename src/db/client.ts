@@ -1,0 +1,98 @@
+import { Pool as NeonPool, neonConfig } from '@neondatabase/serverless';
+import type { SQL } from 'drizzle-orm';
+import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import type { Config } from '../env';
+
+export type Database = PgDatabase<PgQueryResultHKT>;
+
+/** One request's connection: drizzle on top, and how to close it. */
+export interface DatabaseHandle {
+  db: Database;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** statement_timeout for this connection, in milliseconds. */
+  statementTimeoutMs: number;
+}
+
+const swallow = () => {
+  // After end(), workerd may report "This socket has been closed."; the request is done.
+};
+
+/**
+ * Opens a connection for one request, over Hyperdrive (node-postgres) or the Neon serverless
+ * driver, as configured. The same drizzle query code runs on either.
+ */
+export function openDatabase(config: Config, options: OpenOptions): DatabaseHandle {
+  if (config.DB_DRIVER === 'neon') return openNeon(config, options);
+  return openHyperdrive(config, options);
+}
+
+function openHyperdrive(config: Config, options: OpenOptions): DatabaseHandle {
+  const hyperdrive = config.hyperdrive;
+  if (!hyperdrive) throw new Error('HYPERDRIVE binding missing');
+  const client = new pg.Client({
+    connectionString: hyperdrive.connectionString,
+    statement_timeout: options.statementTimeoutMs,
+    connectionTimeoutMillis: 5_000,
+  });
+  client.on('error', swallow);
+  const connected = client.connect();
+  connected.catch(swallow);
+  const db = drizzlePg(client) as unknown as Database;
+  let closed = false;
+  return {
+    db,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await connected;
+      } catch {
+        return;
+      }
+      await client.end().catch(swallow);
+    },
+  };
+}
+
+// Outlives requests: whether neonConfig was pointed at the local test proxy already.
+let neonLocalProxyConfigured = false;
+
+function openNeon(config: Config, options: OpenOptions): DatabaseHandle {
+  if (config.NEON_LOCAL_WS_PROXY && !neonLocalProxyConfigured) {
+    // neonConfig is global: only a local proxy (tests, dev) ever gets these settings.
+    const proxy = config.NEON_LOCAL_WS_PROXY;
+    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+    neonLocalProxyConfigured = true;
+  }
+  const pool = new NeonPool({
+    connectionString: config.NEON_DATABASE_URL,
+    max: 1,
+    statement_timeout: options.statementTimeoutMs,
+  } as ConstructorParameters<typeof NeonPool>[0]);
+  pool.on('error', swallow);
+  const db = drizzleNeon(pool) as unknown as Database;
+  let closed = false;
+  return {
+    db,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end().catch(swallow);
+    },
+  };
+}
+
+/** Rows of a raw statement: both drivers answer db.execute with pg's `{ rows }` result. */
+export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,49 @@
+import { asc, type Column, eq, inArray } from 'drizzle-orm';
+import type { PgSelect } from 'drizzle-orm/pg-core';
+import type { Database } from '../client';
+import { auditEventTypes, auditFunctionalities, companies, storeLocations } from '../schema';
+
+export function listFunctionalities(db: Database) {
+  return db
+    .select({
+      FunctionalityID: auditFunctionalities.functionalityId,
+      FunctionalityName: auditFunctionalities.functionalityName,
+    })
+    .from(auditFunctionalities)
+    .orderBy(asc(auditFunctionalities.functionalityId));
+}
+
+export function listEventTypesOf(db: Database, functionalityName: string) {
+  return db
+    .select({ EventTypeID: auditEventTypes.eventTypeId, EventTypeName: auditEventTypes.eventTypeName })
+    .from(auditEventTypes)
+    .innerJoin(auditFunctionalities, eq(auditFunctionalities.functionalityId, auditEventTypes.functionalityId))
+    .where(eq(auditFunctionalities.functionalityName, functionalityName))
+    .orderBy(asc(auditEventTypes.eventTypeName), asc(auditEventTypes.eventTypeId));
+}
+
+export function listCompanies(db: Database, only: readonly number[] | null) {
+  const query = db
+    .select({ CompanyID: companies.companyId, CompanyName: companies.companyName })
+    .from(companies)
+    .$dynamic();
+  return restrictTo(query, companies.companyId, only).orderBy(asc(companies.companyName), asc(companies.companyId));
+}
+
+export function listStoresOf(db: Database, companyId: number) {
+  return db
+    .select({
+      CompanyID: storeLocations.companyId,
+      StoreLocationID: storeLocations.storeLocationId,
+      StoreName: storeLocations.storeName,
+    })
+    .from(storeLocations)
+    .where(eq(storeLocations.companyId, companyId))
+    .orderBy(asc(storeLocations.storeName), asc(storeLocations.storeLocationId));
+}
+
+/** Limits a query to a key's companies (null = every company). */
+export function restrictTo<T extends PgSelect>(query: T, column: Column, only: readonly number[] | null): T {
+  if (only === null) return query;
+  return query.where(inArray(column, only.length > 0 ? [...only] : [-1]));
+}

@@ -1,0 +1,174 @@
+import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../client';
+import {
+  auditEvents,
+  auditEventsAll,
+  auditEventTypes,
+  auditFunctionalities,
+  companies,
+  storeLocations,
+} from '../schema';
+
+/** Filters shared by recent, search and export; every one of them combines with AND. */
+export interface EventFilter {
+  fromMs?: number;
+  /** Exclusive upper bound, already widened to the precision the caller wrote. */
+  toExclusiveMs?: number;
+  functionality?: string;
+  eventType?: string;
+  companyId?: number;
+  storeId?: number;
+  user?: string;
+  messagePattern?: string;
+  status?: 'Success' | 'Failed';
+  includeArchived: boolean;
+  /** The calling key's companies; null = all. */
+  companies: readonly number[] | null;
+}
+
+/** Where the last row of a page was: keyset position in (eventtimestamp DESC, id DESC). */
+export interface KeysetPosition {
+  ts: string;
+  id: number;
+}
+
+// The live table and the live+archive view have the same columns; one query serves both.
+type EventSource = typeof auditEvents;
+const sourceFor = (filter: EventFilter): EventSource =>
+  (filter.includeArchived ? auditEventsAll : auditEvents) as unknown as EventSource;
+
+/** `%` and `_` are characters to find, not wildcards. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+const isoOf = (ms: number) => new Date(ms).toISOString();
+
+function conditions(src: EventSource, filter: EventFilter): SQL[] {
+  const where: SQL[] = [];
+  if (filter.fromMs !== undefined) where.push(gte(src.eventTimestamp, isoOf(filter.fromMs)));
+  if (filter.toExclusiveMs !== undefined) where.push(lt(src.eventTimestamp, isoOf(filter.toExclusiveMs)));
+  if (filter.companyId !== undefined) where.push(eq(src.companyId, filter.companyId));
+  if (filter.companies !== null)
+    where.push(inArray(src.companyId, filter.companies.length ? [...filter.companies] : [-1]));
+  if (filter.storeId !== undefined) where.push(eq(src.storeLocationId, filter.storeId));
+  if (filter.user !== undefined) where.push(eq(src.username, filter.user));
+  if (filter.status !== undefined) where.push(eq(src.status, filter.status));
+  if (filter.messagePattern !== undefined) {
+    where.push(sql`${src.message} ILIKE ${`%${escapeLike(filter.messagePattern)}%`}`);
+  }
+  // Names become ids in an InitPlan, so the (functionalityid, eventtypeid, time) index applies.
+  if (filter.functionality !== undefined) {
+    where.push(
+      sql`${src.functionalityId} = ANY(ARRAY(SELECT functionalityid FROM auditfunctionalities WHERE functionalityname = ${filter.functionality}))`,
+    );
+  }
+  if (filter.eventType !== undefined) {
+    where.push(
+      filter.functionality !== undefined
+        ? sql`${src.eventTypeId} = ANY(ARRAY(SELECT t.eventtypeid FROM auditeventtypes t JOIN auditfunctionalities f USING (functionalityid) WHERE t.eventtypename = ${filter.eventType} AND f.functionalityname = ${filter.functionality}))`
+        : sql`${src.eventTypeId} = ANY(ARRAY(SELECT eventtypeid FROM auditeventtypes WHERE eventtypename = ${filter.eventType}))`,
+    );
+  }
+  return where;
+}
+
+const newestFirst = (src: EventSource) => [desc(src.eventTimestamp), desc(src.id)];
+const before = (src: EventSource, position: KeysetPosition) =>
+  sql`(${src.eventTimestamp}, ${src.id}) < (${position.ts}::timestamptz, ${position.id}::bigint)`;
+
+function selectEnriched(db: Database, src: EventSource) {
+  return db
+    .select({
+      id: src.id,
+      eventTimestamp: src.eventTimestamp,
+      functionality: auditFunctionalities.functionalityName,
+      eventType: auditEventTypes.eventTypeName,
+      storeLocationId: src.storeLocationId,
+      storeName: storeLocations.storeName,
+      companyId: src.companyId,
+      companyName: companies.companyName,
+      username: src.username,
+      message: src.message,
+      status: src.status,
+      additionalData: src.additionalData,
+    })
+    .from(src)
+    .innerJoin(auditFunctionalities, eq(auditFunctionalities.functionalityId, src.functionalityId))
+    .innerJoin(auditEventTypes, eq(auditEventTypes.eventTypeId, src.eventTypeId))
+    .leftJoin(companies, eq(companies.companyId, src.companyId))
+    .leftJoin(
+      storeLocations,
+      and(eq(storeLocations.companyId, src.companyId), eq(storeLocations.storeLocationId, src.storeLocationId)),
+    );
+}
+
+export type EventRow = Awaited<ReturnType<ReturnType<typeof selectEnriched>['execute']>>[number];
+
+export interface PageRequest {
+  limit: number;
+  /** Rows to skip (page_number paging); ignored when `after` is given. */
+  offset: number;
+  after?: KeysetPosition;
+}
+
+/**
+ * One page, newest first. Deep offsets do not join the rows they skip: an index-only scan finds
+ * the first row of the page, then the page is read from there like a keyset page.
+ */
+export async function pageOfEvents(db: Database, filter: EventFilter, page: PageRequest): Promise<EventRow[]> {
+  const src = sourceFor(filter);
+  const where = conditions(src, filter);
+  if (page.after) {
+    where.push(before(src, page.after));
+  } else if (page.offset > 0) {
+    const boundary = db
+      .select({ ts: src.eventTimestamp, id: src.id })
+      .from(src)
+      .where(and(...conditions(src, filter)))
+      .orderBy(...newestFirst(src))
+      .offset(page.offset)
+      .limit(1);
+    where.push(sql`(${src.eventTimestamp}, ${src.id}) <= (SELECT b.ts, b.id FROM (${boundary}) AS b)`);
+  }
+  return selectEnriched(db, src)
+    .where(and(...where))
+    .orderBy(...newestFirst(src))
+    .limit(page.limit);
+}
+
+export async function countEvents(db: Database, filter: EventFilter): Promise<number> {
+  const src = sourceFor(filter);
+  const [row] = await db
+    .select({ n: sql<string>`count(*)` })
+    .from(src)
+    .where(and(...conditions(src, filter)));
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Every matching row, newest first, in keyset batches: each batch is a fresh index range scan,
+ * so memory holds one batch and no cursor or transaction stays open between them.
+ */
+export async function* eachEventBatch(
+  db: Database,
+  filter: EventFilter,
+  options: { batchSize: number; maxRows?: number },
+): AsyncGenerator<EventRow[]> {
+  const src = sourceFor(filter);
+  let after: KeysetPosition | undefined;
+  let remaining = options.maxRows ?? Number.POSITIVE_INFINITY;
+  while (remaining > 0) {
+    const limit = Math.min(options.batchSize, remaining);
+    const where = conditions(src, filter);
+    if (after) where.push(before(src, after));
+    const rows = await selectEnriched(db, src)
+      .where(and(...where))
+      .orderBy(...newestFirst(src))
+      .limit(limit);
+    if (rows.length === 0) return;
+    yield rows;
+    remaining -= rows.length;
+    if (rows.length < limit) return;
+    const last = rows[rows.length - 1];
+    if (!last) return;
+    after = { ts: last.eventTimestamp, id: last.id };
+  }
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The Worker's configuration, checked once per Env object at the entry. The Env type itself
+ * comes from `wrangler types` (worker-configuration.d.ts); this schema adds parsing and
+ * defaults so the rest of the code reads typed values.
+ */
+const intFrom = (fallback: number, min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : Number(v)))
+    .pipe(z.number().int().min(min));
+
+const optionalIntFrom = (min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? null : Number(v)))
+    .pipe(z.number().int().min(min).nullable());
+
+export const ConfigSchema = z.object({
+  DB_DRIVER: z.enum(['hyperdrive', 'neon']).default('hyperdrive'),
+  NEON_DATABASE_URL: z.string().optional(),
+  /** Test-only: a local WebSocket-to-TCP proxy (host:port) for the Neon driver. */
+  NEON_LOCAL_WS_PROXY: z.string().optional(),
+  API_KEYS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0),
+    ),
+  LOG_LEVEL: z
+    .string()
+    .default('INFO')
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR'])),
+  MAX_BODY_BYTES: intFrom(1_048_576, 1024),
+  MAX_FUTURE_SKEW_SECONDS: intFrom(86_400, 0),
+  QUERY_TIMEOUT_MS: intFrom(5_000, 100),
+  EXPORT_QUERY_TIMEOUT_MS: intFrom(60_000, 100),
+  HEALTHCHECK_TIMEOUT_MS: intFrom(2_000, 100),
+  RETENTION_MONTHS: intFrom(12, 1),
+  ARCHIVE_RETENTION_MONTHS: optionalIntFrom(1),
+  /** Test-only: rows per sheet before an export continues on the next sheet. */
+  EXPORT_ROWS_PER_SHEET: intFrom(1_048_575, 1),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { hyperdrive?: Hyperdrive };
+
+// Outlives requests: one parsed config per Env object (the runtime reuses it per isolate).
+const parsed = new WeakMap<object, Config>();
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Env): Config {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => i.path.join('.')).join(', ');
+    throw new ConfigError(`Invalid Worker configuration: ${fields}`);
+  }
+  const config: Config = { ...result.data, hyperdrive: (env as { HYPERDRIVE?: Hyperdrive }).HYPERDRIVE };
+  if (config.DB_DRIVER === 'neon' && !config.NEON_DATABASE_URL) {
+    throw new ConfigError('DB_DRIVER=neon needs the NEON_DATABASE_URL secret');
+  }
+  if (config.DB_DRIVER === 'hyperdrive' && !config.hyperdrive) {
+    throw new ConfigError('DB_DRIVER=hyperdrive needs the HYPERDRIVE binding');
+  }
+  parsed.set(env, config);
+  return config;
+}

@@ -1,0 +1,74 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from '../app-env';
+
+/** One item of FastAPI's 422 list. */
+export interface ValidationIssue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+/**
+ * The one error type of the service. `detail` is FastAPI's field (a string, or the 422 list);
+ * `extra` adds fields some routes keep for old clients (StatusCode, message).
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string | ValidationIssue[],
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof detail === 'string' ? detail : 'Validation error');
+  }
+}
+
+export const badRequest = (message: string) => new HttpError(400, message, { StatusCode: 400, message });
+export const unauthorized = (detail: string) => new HttpError(401, detail);
+export const forbidden = (detail: string) => new HttpError(403, detail);
+export const notFound = () => new HttpError(404, 'Not Found');
+export const validationError = (issues: ValidationIssue[]) => new HttpError(422, issues);
+export const unavailable = (detail: string, retryAfterSeconds = 5) =>
+  new HttpError(503, detail, {}, { 'Retry-After': String(retryAfterSeconds) });
+
+/** PostgreSQL error codes that mean "the database is not there right now", not "a bug". */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
+const TIMEOUT_CODES = new Set(['57014']);
+
+/** Connection failures surface from drivers as plain errors; recognise them without leaking text. */
+function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code;
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  return /ECONNREFUSED|ECONNRESET|connect|Connection terminated|socket|closed|timeout expired|network/i.test(
+    error.message,
+  );
+}
+
+/** Maps anything thrown to an HttpError; unknown errors become a 500 that reveals nothing. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return new HttpError(413, error.message || 'Request body too large');
+    return new HttpError(error.status, error.message || 'Bad request');
+  }
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code && TIMEOUT_CODES.has(code)) {
+    return new HttpError(
+      503,
+      'The query took too long and was cancelled; narrow the filters and retry',
+      {},
+      {
+        'Retry-After': '5',
+      },
+    );
+  }
+  if (isConnectionFailure(error)) return unavailable('Database unavailable; retry later');
+  return new HttpError(500, 'Internal Server Error');
+}
+
+export function errorResponse(c: Context<AppEnv>, error: HttpError): Response {
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+  return c.json({ ...error.extra, detail: error.detail }, error.status as 400);
+}

@@ -1,0 +1,56 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+import { type DatabaseHandle, openDatabase } from '../db/client';
+import { loadConfig } from '../env';
+import { createLogger } from './logger';
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Per-request context: config, request id (a caller's X-Request-ID if it is safe, else a new
+ * one), a logger that carries it, and a database connection opened on first use and closed
+ * after the response (ctx.waitUntil), unless a streaming body took it over.
+ */
+export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const config = loadConfig(c.env);
+  const incoming = c.req.header('x-request-id');
+  const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : crypto.randomUUID();
+  const logger = createLogger(config.LOG_LEVEL, { request_id: requestId });
+  c.set('config', config);
+  c.set('requestId', requestId);
+  c.set('logger', logger);
+
+  let handle: DatabaseHandle | undefined;
+  let taken = false;
+  const open = () => {
+    handle ??= openDatabase(config, { statementTimeoutMs: config.QUERY_TIMEOUT_MS });
+    return handle;
+  };
+  c.set('database', open);
+  c.set('takeDatabase', () => {
+    taken = true;
+    return open();
+  });
+
+  const started = Date.now();
+  try {
+    await next();
+  } finally {
+    if (handle && !taken) {
+      const closing = handle.close();
+      try {
+        c.executionCtx.waitUntil(closing);
+      } catch {
+        await closing; // no ExecutionContext (app.request in a script): close inline
+      }
+    }
+    c.header('X-Request-ID', requestId);
+    c.header('X-Content-Type-Options', 'nosniff');
+    logger.info('request', {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      duration_ms: Date.now() - started,
+    });
+  }
+};

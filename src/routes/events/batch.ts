@@ -1,0 +1,127 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { type IngestRow, ingestEvents } from '../../db/queries/ingest';
+import { HttpError, type ValidationIssue } from '../../lib/errors';
+import { parseJsonBody } from '../../lib/json-body';
+import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
+import { toValidationIssues } from '../../lib/validation-issues';
+import type { AppRouteHandler } from '../route-helpers';
+import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './event-input';
+import { prepareEvent, unknownNameMessage } from './prepare-event';
+
+const ItemResultSchema = z.object({
+  index: z.number().int(),
+  id: z.number().int().nullable(),
+  duplicate: z.boolean(),
+  errors: ValidationErrorSchema.shape.detail.optional(),
+});
+
+const BatchResultSchema = z
+  .object({
+    StatusCode: z.union([z.literal(201), z.literal(207)]),
+    message: z.string(),
+    created: z.number().int(),
+    duplicates: z.number().int(),
+    failed: z.number().int(),
+    results: z.array(ItemResultSchema),
+  })
+  .openapi('AuditEventBatchResult');
+
+export const batchRoute = createRoute({
+  method: 'post',
+  path: '/pyaudit/api/audit-events/batch',
+  tags: ['Audit events'],
+  summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
+  description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused. More than ${BATCH_MAX_EVENTS} events: 413.`,
+  middleware: [parseJsonBody] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: BatchInputSchema } } } },
+  responses: {
+    201: jsonResponse(BatchResultSchema, 'Every event stored (or already stored)'),
+    207: jsonResponse(BatchResultSchema, 'Some events refused; see results[].errors'),
+    413: jsonResponse(z.object({ detail: z.string() }), `More than ${BATCH_MAX_EVENTS} events, or body too large`),
+    ...errorResponses,
+  },
+});
+
+type ItemResult = z.infer<typeof ItemResultSchema>;
+
+export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
+  const { events } = c.req.valid('json');
+  if (events.length > BATCH_MAX_EVENTS) {
+    throw new HttpError(413, `A batch holds at most ${BATCH_MAX_EVENTS} events; this one has ${events.length}`);
+  }
+  const { config, principal } = c.var;
+  const nowMs = Date.now();
+  const results: ItemResult[] = [];
+  const rows: IngestRow[] = [];
+  for (const [index, item] of events.entries()) {
+    const fail = (errors: ValidationIssue[]) => {
+      results.push({ index, id: null, duplicate: false, errors });
+    };
+    const parsed = EventInputSchema.safeParse(item);
+    if (!parsed.success) {
+      fail(
+        toValidationIssues(parsed.error, 'body').map((i) => ({
+          ...i,
+          loc: ['body', 'events', index, ...i.loc.slice(1)],
+        })),
+      );
+      continue;
+    }
+    if (principal.companies !== null && !principal.companies.includes(parsed.data.company_id)) {
+      fail([
+        {
+          loc: ['body', 'events', index, 'company_id'],
+          msg: `This API key may not write events for company ${parsed.data.company_id}`,
+          type: 'forbidden',
+        },
+      ]);
+      continue;
+    }
+    const prepared = prepareEvent(parsed.data, index, {
+      nowMs,
+      maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
+      locPrefix: ['body', 'events', index],
+    });
+    if ('issues' in prepared) fail(prepared.issues);
+    else rows.push(prepared.row);
+  }
+
+  const rowByIndex = new Map(rows.map((r) => [r.idx, r]));
+  for (const outcome of await ingestEvents(c.var.database().db, rows)) {
+    const row = rowByIndex.get(outcome.idx);
+    if (outcome.error !== null && row) {
+      const field = outcome.error === 'unknown_functionality' ? 'functionality' : 'event_type';
+      results.push({
+        index: outcome.idx,
+        id: null,
+        duplicate: false,
+        errors: [
+          {
+            loc: ['body', 'events', outcome.idx, field],
+            msg: unknownNameMessage(outcome.error, row),
+            type: outcome.error,
+          },
+        ],
+      });
+    } else {
+      results.push({ index: outcome.idx, id: outcome.id, duplicate: outcome.duplicate });
+    }
+  }
+  results.sort((a, b) => a.index - b.index);
+  const failed = results.filter((r) => r.errors).length;
+  const duplicates = results.filter((r) => r.duplicate).length;
+  const created = results.length - failed - duplicates;
+  const status = failed === 0 ? 201 : 207;
+  return c.json(
+    {
+      StatusCode: status,
+      message:
+        failed === 0 ? 'Audit events created successfully' : `${failed} of ${results.length} events were refused`,
+      created,
+      duplicates,
+      failed,
+      results,
+    },
+    status,
+  );
+};

@@ -1,0 +1,74 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ingestEvents } from '../../db/queries/ingest';
+import { badRequest, forbidden, validationError } from '../../lib/errors';
+import { parseJsonBody } from '../../lib/json-body';
+import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import type { AppRouteHandler } from '../route-helpers';
+import { EventInputSchema } from './event-input';
+import { prepareEvent, unknownNameMessage } from './prepare-event';
+
+const CreatedSchema = z
+  .object({
+    StatusCode: z.literal(201),
+    message: z.string().openapi({ example: 'Audit event created successfully' }),
+    id: z.number().int().openapi({ example: 1042 }),
+    duplicate: z
+      .boolean()
+      .openapi({ description: 'true when this event_id had been stored before; id is the original one' }),
+  })
+  .openapi('AuditEventCreated');
+
+const UnknownNameSchema = z
+  .object({ StatusCode: z.literal(400), message: z.string(), detail: z.string() })
+  .openapi('UnknownName', {
+    example: {
+      StatusCode: 400,
+      message: 'Unknown functionalityname found: Billing',
+      detail: 'Unknown functionalityname found: Billing',
+    },
+  });
+
+export const createEventRoute = createRoute({
+  method: 'post',
+  path: '/pyaudit/api/audit-events/create',
+  tags: ['Audit events'],
+  summary: 'Store one audit event',
+  description:
+    'Stores one event; answers 201 only after the row is committed. event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row.',
+  middleware: [parseJsonBody] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: EventInputSchema } } } },
+  responses: {
+    201: jsonResponse(CreatedSchema, 'Stored (or already stored, with the same event_id)'),
+    400: jsonResponse(UnknownNameSchema, 'Unknown functionality, or an event type that is not one of its types'),
+    403: jsonResponse(z.object({ detail: z.string() }), 'The key may not write events for this company'),
+    413: jsonResponse(z.object({ detail: z.string() }), 'Body larger than MAX_BODY_BYTES'),
+    415: jsonResponse(z.object({ detail: z.string() }), 'Body is not JSON'),
+    ...errorResponses,
+  },
+});
+
+export const createEventHandler: AppRouteHandler<typeof createEventRoute> = async (c) => {
+  const input = c.req.valid('json');
+  const { config, principal } = c.var;
+  if (principal.companies !== null && !principal.companies.includes(input.company_id)) {
+    throw forbidden(`This API key may not write events for company ${input.company_id}`);
+  }
+  const prepared = prepareEvent(input, 0, {
+    nowMs: Date.now(),
+    maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
+    locPrefix: ['body'],
+  });
+  if ('issues' in prepared) throw validationError(prepared.issues);
+  const [outcome] = await ingestEvents(c.var.database().db, [prepared.row]);
+  if (!outcome) throw new Error('ingest returned no outcome');
+  if (outcome.error !== null) throw badRequest(unknownNameMessage(outcome.error, prepared.row));
+  return c.json(
+    {
+      StatusCode: 201 as const,
+      message: 'Audit event created successfully',
+      id: outcome.id,
+      duplicate: outcome.duplicate,
+    },
+    201,
+  );
+};

@@ -1,0 +1,91 @@
+import { z } from '@hono/zod-openapi';
+import { parseInstant } from '../../lib/central-time';
+import {
+  checkJsonObject,
+  hasControlChars,
+  hasControlCharsExceptWhitespace,
+  hasNul,
+  isBlank,
+  isWellFormed,
+} from '../../lib/text-rules';
+
+export const ADDITIONAL_DATA_MAX_BYTES = 16_384;
+export const ADDITIONAL_DATA_MAX_DEPTH = 8;
+export const MESSAGE_MAX_CHARS = 10_000;
+export const BATCH_MAX_EVENTS = 1000;
+
+/** An id column (bigint): a whole number, or a string of digits as pydantic accepted. */
+export const IdSchema = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : v),
+  z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+);
+
+const storableText = (s: z.ZodString) =>
+  s
+    .refine((v) => !hasNul(v), 'Value must not contain NUL characters (\\u0000)')
+    .refine(isWellFormed, 'Value must be valid Unicode (no unpaired surrogates)');
+
+const catalogueName = storableText(z.string().min(1).max(100)).refine(
+  (v) => !hasControlChars(v),
+  'Value must not contain control characters',
+);
+
+export const EventInputSchema = z
+  .strictObject({
+    event_timestamp: z
+      .string()
+      .max(64)
+      .refine(
+        (v) => parseInstant(v) !== null,
+        'Input should be a valid ISO 8601 datetime, e.g. 2026-11-20T10:00:00Z (no offset = Central Time)',
+      )
+      .openapi({ example: '2025-09-25T10:30:00Z' }),
+    functionality: catalogueName.openapi({ example: 'Authenticate' }),
+    event_type: catalogueName.openapi({ example: 'Login' }),
+    store_id: IdSchema.nullable().optional().openapi({ type: 'integer', example: 101 }),
+    company_id: IdSchema.openapi({ type: 'integer', example: 5001 }),
+    user: storableText(z.string().min(1).max(20))
+      .refine((v) => !isBlank(v), 'String should not be blank')
+      .refine((v) => !hasControlChars(v), 'Value must not contain control characters')
+      .nullable()
+      .optional()
+      .openapi({ example: 'jdoe' }),
+    message: storableText(z.string().min(1).max(MESSAGE_MAX_CHARS))
+      .refine((v) => !isBlank(v), 'String should not be blank')
+      .refine(
+        (v) => !hasControlCharsExceptWhitespace(v),
+        'Value must not contain control characters other than tab and newline',
+      )
+      .openapi({ example: 'User logged in successfully' }),
+    status: z.enum(['Success', 'Failed']).default('Success'),
+    additional_data: z
+      .record(z.string(), z.unknown())
+      .superRefine((value, ctx) => {
+        const check = checkJsonObject(value, ADDITIONAL_DATA_MAX_DEPTH, ADDITIONAL_DATA_MAX_BYTES);
+        if (!check.ok) ctx.addIssue({ code: 'custom', message: `additional_data ${check.reason}` });
+      })
+      .nullable()
+      .optional()
+      .openapi({ example: { ip: '192.168.1.10', browser: 'Chrome' } }),
+    event_id: z.uuid().optional().openapi({
+      description:
+        'Optional client-chosen UUID. Sending the same event_id again returns the original id and stores nothing new.',
+      example: '3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b',
+    }),
+  })
+  .openapi('AuditEventCreate');
+
+export type EventInput = z.infer<typeof EventInputSchema>;
+
+export const BatchInputSchema = z
+  .strictObject({
+    events: z
+      .array(z.unknown())
+      .min(1)
+      .max(BATCH_MAX_EVENTS)
+      .openapi({
+        description: `1 to ${BATCH_MAX_EVENTS} events, each shaped like the create body`,
+        items: { $ref: '#/components/schemas/AuditEventCreate' },
+      }),
+  })
+  .openapi('AuditEventBatch');

@@ -1,0 +1,12 @@
+import type { AppOpenAPI } from '../route-helpers';
+import { batchHandler, batchRoute } from './batch';
+import { createEventHandler, createEventRoute } from './create';
+import { recentHandler, recentRoute } from './recent';
+import { searchHandler, searchRoute } from './search';
+
+export const registerEvents = (app: AppOpenAPI) =>
+  app
+    .openapi(createEventRoute, createEventHandler)
+    .openapi(batchRoute, batchHandler)
+    .openapi(recentRoute, recentHandler)
+    .openapi(searchRoute, searchHandler);

@@ -1,0 +1,134 @@
+import { z } from '@hono/zod-openapi';
+import type { EventFilter, KeysetPosition } from '../../db/queries/events';
+import type { Principal } from '../../lib/auth';
+import { endOfPrecision, parseInstant } from '../../lib/central-time';
+import { type ValidationIssue, validationError } from '../../lib/errors';
+import { IdSchema } from './event-input';
+
+const DATE_HELP = 'MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given)';
+const text = (description: string, example?: string) =>
+  z.string().max(200).optional().openapi({ description, example });
+const queryId = (description: string) =>
+  IdSchema.optional().openapi({ type: 'integer', description, param: { description } });
+const booleanFlag = (description: string) =>
+  z.enum(['true', 'false', 'True', 'False', '1', '0']).optional().openapi({ description, example: 'false' });
+
+/** The filters of search and export, with the dashboard's alias names. */
+export const FilterQuerySchema = z.strictObject({
+  from_date: text(`Events at or after this time. ${DATE_HELP}`, '11-01-2026 00:00:00'),
+  to_date: text(
+    `Events up to and including this time (a date alone includes that whole day). ${DATE_HELP}`,
+    '11-26-2026 23:59:59',
+  ),
+  functionality: text('Functionality name, exact', 'Authenticate'),
+  functionality_name: text('Alias of functionality (sent by the dashboard export)'),
+  event_type: text('Event type name, exact', 'Login'),
+  event_type_name: text('Alias of event_type (sent by the dashboard export)'),
+  company_id: queryId('Company id'),
+  store_id: queryId('Store location id'),
+  store_location_id: queryId('Alias of store_id (sent by the dashboard export)'),
+  user: text('User name, exact', 'jdoe'),
+  username: text('Alias of user (sent by the dashboard export)'),
+  message_pattern: text('Case-insensitive substring of the message; % and _ are literal characters', 'logged in'),
+  status: z.enum(['Success', 'Failed']).optional().openapi({ description: 'Success or Failed' }),
+  include_archived: booleanFlag('Also search the archive (events older than the retention window)'),
+});
+
+export const SearchQuerySchema = FilterQuerySchema.extend({
+  page_number: IdSchema.pipe(z.int().min(1)).optional().openapi({ type: 'integer', minimum: 1, example: 1 }),
+  page_size: IdSchema.pipe(z.int().min(1).max(5000))
+    .optional()
+    .openapi({ type: 'integer', minimum: 1, maximum: 5000, example: 500 }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'next_cursor of the previous page: keyset paging, as fast on page 1000 as on page 1' }),
+});
+
+type FilterQuery = z.infer<typeof FilterQuerySchema>;
+
+const isTrue = (v: string | undefined) => v === 'true' || v === 'True' || v === '1';
+
+/** Canonical name wins; both given with different values is a mistake worth a 422. */
+function pick<T>(
+  issues: ValidationIssue[],
+  name: string,
+  alias: string,
+  a: T | undefined,
+  b: T | undefined,
+): T | undefined {
+  if (a !== undefined && b !== undefined && a !== b) {
+    issues.push({ loc: ['query', alias], msg: `Conflicts with ${name}; send one of them`, type: 'value_error' });
+  }
+  return a ?? b;
+}
+
+/** Validated query -> the filter the queries take. Dates that do not parse are a 422, never ignored. */
+export function toEventFilter(q: FilterQuery, principal: Principal): EventFilter {
+  const issues: ValidationIssue[] = [];
+  const date = (name: 'from_date' | 'to_date') => {
+    const raw = q[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const parsed = parseInstant(raw);
+    if (!parsed)
+      issues.push({ loc: ['query', name], msg: `Invalid date '${raw}'; use ${DATE_HELP}`, type: 'datetime_parsing' });
+    return parsed ?? undefined;
+  };
+  const from = date('from_date');
+  const to = date('to_date');
+  const filter: EventFilter = {
+    fromMs: from?.epochMs,
+    toExclusiveMs: to ? endOfPrecision(to) : undefined,
+    functionality: pick(issues, 'functionality', 'functionality_name', q.functionality, q.functionality_name),
+    eventType: pick(issues, 'event_type', 'event_type_name', q.event_type, q.event_type_name),
+    companyId: q.company_id,
+    storeId: pick(issues, 'store_id', 'store_location_id', q.store_id, q.store_location_id),
+    user: pick(issues, 'user', 'username', q.user, q.username),
+    messagePattern: q.message_pattern === '' ? undefined : q.message_pattern,
+    status: q.status,
+    includeArchived: isTrue(q.include_archived),
+    companies: principal.companies,
+  };
+  if (filter.fromMs !== undefined && filter.toExclusiveMs !== undefined && filter.fromMs >= filter.toExclusiveMs) {
+    issues.push({ loc: ['query', 'to_date'], msg: 'to_date must be after from_date', type: 'value_error' });
+  }
+  if (issues.length > 0) throw validationError(issues);
+  return filter;
+}
+
+/** Opaque keyset cursor: where the page ended and which page comes next. */
+export interface Cursor extends KeysetPosition {
+  page: number;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return btoa(JSON.stringify([cursor.ts, cursor.id, cursor.page]))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+export function decodeCursor(text: string): Cursor {
+  try {
+    const [ts, id, page] = JSON.parse(atob(text.replace(/-/g, '+').replace(/_/g, '/'))) as unknown[];
+    const valid =
+      typeof ts === 'string' &&
+      parseInstant(ts) !== null &&
+      Number.isSafeInteger(id) &&
+      Number.isSafeInteger(page) &&
+      (page as number) >= 1;
+    if (valid) {
+      return { ts, id: id as number, page: page as number };
+    }
+  } catch {
+    // fall through to the 422
+  }
+  throw validationError([
+    {
+      loc: ['query', 'cursor'],
+      msg: 'Invalid cursor; pass next_cursor from a previous page unchanged',
+      type: 'value_error',
+    },
+  ]);
+}

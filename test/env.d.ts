@@ -1,0 +1,9 @@
+declare namespace Cloudflare {
+  interface Env {
+    TEST_DATABASE_URL: string;
+    TEST_LIFECYCLE_DATABASE_URL: string;
+    TEST_NEON_WS_PROXY: string;
+    TEST_EMBEDDED: string;
+    TEST_MIGRATIONS: string;
+  }
+}

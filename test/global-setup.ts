@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { TestProject } from 'vitest/node';
+
+/**
+ * Runs in Node before the workerd tests: databases (a fresh one on DATABASE_URL's server, or
+ * embedded PGlite), the Neon WebSocket proxy, and the migrations for the migration tests.
+ * Helpers are child processes: under vitest 5 this file resolves imports with browser
+ * conditions, which would hand us stubs for `ws` and `net`.
+ */
+function start(script: string, args: string[]): Promise<{ child: ChildProcess; value: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`${script} did not start in 90 s`)), 90_000);
+    child.stdout?.on('data', (chunk) => {
+      buffer += chunk;
+      const match = /READY (\S+)\n/.exec(buffer);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, value: match[1] });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(resolve, 10_000).unref();
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const [main, lifecycle, proxy] = await Promise.all([
+    start('scripts/test-database.mjs', ['main']),
+    start('scripts/test-database.mjs', ['lifecycle']),
+    start('scripts/neon-ws-proxy.mjs', ['--port', '0']),
+  ]);
+  const { readMigrations } = await import('../scripts/lib/migrations.mjs');
+  project.provide('databaseUrl', main.value);
+  project.provide('lifecycleDatabaseUrl', lifecycle.value);
+  project.provide('neonWsProxy', `127.0.0.1:${proxy.value}`);
+  project.provide('embedded', !process.env.DATABASE_URL && !process.env.PG_HOST);
+  project.provide('migrations', readMigrations());
+  return async () => {
+    await Promise.all([stop(main.child), stop(lifecycle.child), stop(proxy.child)]);
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    lifecycleDatabaseUrl: string;
+    neonWsProxy: string;
+    embedded: boolean;
+    migrations: { name: string; sql: string }[];
+  }
+}

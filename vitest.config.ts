@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export const TEST_API_KEYS = 'test-key-primary,test-key-secondary';
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          API_KEYS: TEST_API_KEYS,
+          LOG_LEVEL: 'ERROR',
+          EXPORT_ROWS_PER_SHEET: '1048575',
+          TEST_DATABASE_URL: inject('databaseUrl'),
+          TEST_LIFECYCLE_DATABASE_URL: inject('lifecycleDatabaseUrl'),
+          TEST_NEON_WS_PROXY: inject('neonWsProxy'),
+          TEST_EMBEDDED: inject('embedded') ? 'true' : 'false',
+          TEST_MIGRATIONS: JSON.stringify(inject('migrations')),
+        },
+        hyperdrives: { HYPERDRIVE: inject('databaseUrl') },
+      },
+    })),
+  ],
+  resolve: {
+    alias: {
+      'readable-stream': path('./src/export/node-stream.cjs'),
+      uuid: path('./node_modules/uuid/dist/index.js'),
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['./test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
