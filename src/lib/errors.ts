@@ -46,6 +46,21 @@ function isConnectionFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * What to log about a failure: the error class and the database's own code and message. drizzle
+ * wraps driver errors in one whose message holds the SQL text and parameters (user data), so
+ * only the cause is described.
+ */
+export function describeError(error: unknown): Record<string, unknown> {
+  const cause = (error as { cause?: unknown } | undefined)?.cause ?? error;
+  const { code, message } = (cause ?? {}) as { code?: string; message?: string };
+  return {
+    error: error instanceof Error ? error.name : typeof error,
+    code,
+    cause: code ? message : cause instanceof Error ? cause.name : undefined,
+  };
+}
+
 /** Maps anything thrown to an HttpError; unknown errors become a 500 that reveals nothing. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
@@ -53,7 +68,8 @@ export function toHttpError(error: unknown): HttpError {
     if (error.status === 413) return new HttpError(413, error.message || 'Request body too large');
     return new HttpError(error.status, error.message || 'Bad request');
   }
-  const code = (error as { code?: string } | undefined)?.code;
+  const cause = (error as { cause?: unknown } | undefined)?.cause ?? error;
+  const code = (cause as { code?: string } | undefined)?.code;
   if (code && TIMEOUT_CODES.has(code)) {
     return new HttpError(
       503,
@@ -64,7 +80,7 @@ export function toHttpError(error: unknown): HttpError {
       },
     );
   }
-  if (isConnectionFailure(error)) return unavailable('Database unavailable; retry later');
+  if (isConnectionFailure(cause)) return unavailable('Database unavailable; retry later');
   return new HttpError(500, 'Internal Server Error');
 }
 

@@ -126,7 +126,8 @@ export async function pageOfEvents(db: Database, filter: EventFilter, page: Page
       .orderBy(...newestFirst(src))
       .offset(page.offset)
       .limit(1);
-    where.push(sql`(${src.eventTimestamp}, ${src.id}) <= (SELECT b.ts, b.id FROM (${boundary}) AS b)`);
+    // drizzle selects the columns under their own names (eventtimestamp, id).
+    where.push(sql`(${src.eventTimestamp}, ${src.id}) <= (SELECT b.eventtimestamp, b.id FROM (${boundary}) AS b)`);
   }
   return selectEnriched(db, src)
     .where(and(...where))

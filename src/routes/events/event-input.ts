@@ -79,11 +79,12 @@ export type EventInput = z.infer<typeof EventInputSchema>;
 
 export const BatchInputSchema = z
   .strictObject({
+    // The limit is checked by the handler: past it is a 413, not a 422.
     events: z
       .array(z.unknown())
       .min(1)
-      .max(BATCH_MAX_EVENTS)
       .openapi({
+        maxItems: BATCH_MAX_EVENTS,
         description: `1 to ${BATCH_MAX_EVENTS} events, each shaped like the create body`,
         items: { $ref: '#/components/schemas/AuditEventCreate' },
       }),
