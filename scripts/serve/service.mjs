@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { buildBundle, listModules } from './build.mjs';
+import { renderWorkerdConfig } from './workerd-config.mjs';
+import { readSecretNames, readWranglerConfig } from './wrangler-config.mjs';
+
+/** The workerd binary that wrangler and the tests use (the `workerd` npm package). */
+export function workerdBinary(root) {
+  return createRequire(join(root, 'package.json'))('workerd').default;
+}
+
+/** postgres://user:password@host:port/database -> the parts a Hyperdrive binding takes. */
+export function hyperdriveTarget(url) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
+    user: decodeURIComponent(u.username) || 'postgres',
+    // The binding needs a password even when the server trusts local connections.
+    password: decodeURIComponent(u.password) || 'local',
+  };
+}
+
+/**
+ * Writes the workerd config for the bundle in outDir: wrangler.toml's [vars], each overridden
+ * by an environment variable of the same name; the secrets of .dev.vars.example that are set in
+ * the environment (read by workerd at run time, not written to disk); every Hyperdrive binding
+ * pointed at `databaseUrl`. The file holds the database password, so it is private (0600).
+ */
+export function writeWorkerdConfig({ root, outDir, databaseUrl, host, port, env = process.env }) {
+  const wrangler = readWranglerConfig(root);
+  const vars = Object.fromEntries(Object.entries(wrangler.vars).map(([name, value]) => [name, env[name] ?? value]));
+  const secrets = readSecretNames(root).filter((name) => env[name] !== undefined && !(name in vars));
+  const target = hyperdriveTarget(databaseUrl);
+  const configPath = join(outDir, 'workerd.capnp');
+  writeFileSync(
+    configPath,
+    renderWorkerdConfig({
+      modules: listModules(outDir),
+      compatibilityDate: wrangler.compatibilityDate,
+      compatibilityFlags: wrangler.compatibilityFlags,
+      vars,
+      secrets,
+      hyperdrives: wrangler.hyperdriveBindings.map((binding) => ({ binding, ...target })),
+      address: `${host}:${port}`,
+    }),
+    { mode: 0o600 },
+  );
+  chmodSync(configPath, 0o600);
+  return { configPath, vars, secrets };
+}
+
+async function waitUntilServing(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`workerd exited with code ${child.exitCode} before serving`);
+    try {
+      // Any HTTP answer (even 503 for an unreachable database) means the Worker is up.
+      await fetch(`${url}/pyaudit/api/healthcheck`, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`workerd did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Builds (unless build = false), configures and starts `workerd serve`; resolves once it answers
+ * HTTP. stdio: where workerd's output (the Worker's JSON log lines) goes, as for spawn().
+ */
+export async function startService({
+  root,
+  outDir,
+  databaseUrl,
+  host = '127.0.0.1',
+  port = 8787,
+  build = true,
+  env = process.env,
+  stdio = 'inherit',
+  onBuilt = () => {},
+}) {
+  if (build) {
+    await buildBundle(root, outDir);
+    onBuilt();
+  }
+  const { configPath } = writeWorkerdConfig({ root, outDir, databaseUrl, host, port, env });
+  const child = spawn(workerdBinary(root), ['serve', configPath, '--verbose'], {
+    cwd: outDir,
+    env: { ...env, PWD: outDir },
+    stdio: ['ignore', stdio, stdio],
+  });
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  try {
+    await waitUntilServing(url, child, 60_000);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return {
+    child,
+    pid: child.pid,
+    url,
+    stop: () => stopChild(child),
+  };
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
+export function stopChild(child, graceMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
