@@ -6,7 +6,10 @@ import type { AppEnv } from './app-env';
 import { API_KEY_HEADER, requireApiKey } from './lib/auth';
 import { errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
 import { redocPage } from './lib/openapi/redoc';
+import { limitRatePerKey } from './lib/rate-limit';
 import { requestContext } from './lib/request-context';
+import { requireScope } from './lib/route-scopes';
+import { recordSelfAudit } from './lib/self-audit';
 import { toValidationIssues } from './lib/validation-issues';
 import { registerRoutes } from './routes';
 
@@ -50,10 +53,14 @@ export function createApp() {
       },
     })(c, next);
   });
-  app.use(`${BASE_PATH}/api/*`, async (c, next) => {
-    if (PUBLIC_PATHS.has(new URL(c.req.url).pathname)) return next();
-    return requireApiKey(c, next);
-  });
+  // Key, per-key rate limit, audit of the auditors, scope: one layer each (docs/security-keys.md),
+  // so the self-audit sees the answer to every request it records, refusals included.
+  for (const guard of [requireApiKey, limitRatePerKey, recordSelfAudit, requireScope]) {
+    app.use(`${BASE_PATH}/api/*`, async (c, next) => {
+      if (PUBLIC_PATHS.has(new URL(c.req.url).pathname)) return next();
+      return guard(c, next);
+    });
+  }
 
   registerRoutes(app);
 

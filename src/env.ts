@@ -45,6 +45,15 @@ export const ConfigSchema = z.object({
   HEALTHCHECK_TIMEOUT_MS: intFrom(2_000, 100),
   RETENTION_MONTHS: intFrom(12, 1),
   ARCHIVE_RETENTION_MONTHS: optionalIntFrom(1),
+  /** Seconds a database API key's record may be cached per isolate; revocation waits at most this. */
+  API_KEY_CACHE_TTL_SECONDS: intFrom(60, 0).pipe(z.number().max(60)),
+  /** Record reads of the trail and admin actions as `Audit Service` events (docs/security-keys.md). */
+  SELF_AUDIT: z
+    .enum(['true', 'false', ''])
+    .optional()
+    .transform((v) => v !== 'false'),
+  /** The period of the KEY_RATE_LIMITER binding (10 or 60 s), sent as Retry-After with a 429. */
+  RATE_LIMIT_PERIOD_SECONDS: intFrom(60, 1),
   /** Test-only: rows per sheet before an export continues on the next sheet. */
   EXPORT_ROWS_PER_SHEET: intFrom(1_048_575, 1),
 });

@@ -1,3 +1,5 @@
+import { registerAdminCatalogue } from './admin/catalogue';
+import { registerAdminKeys } from './admin/keys';
 import { registerCatalogue } from './catalogue/catalogue';
 import { registerEvents } from './events';
 import { registerHealth } from './health';
@@ -7,4 +9,6 @@ export function registerRoutes(app: AppOpenAPI) {
   registerHealth(app);
   registerEvents(app);
   registerCatalogue(app);
+  registerAdminKeys(app);
+  registerAdminCatalogue(app);
 }
