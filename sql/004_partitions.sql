@@ -31,7 +31,8 @@ CREATE OR REPLACE VIEW auditevents_partitions AS
 SELECT p.relname::text AS parent,
        c.relname::text AS partition,
        (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''([^'']+)''\)'))[1]::timestamptz AS range_from,
-       (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz AS range_to
+       (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz AS range_to,
+       c.oid AS relid
 FROM pg_inherits i
 JOIN pg_class c ON c.oid = i.inhrelid
 JOIN pg_class p ON p.oid = i.inhparent
@@ -40,17 +41,23 @@ WHERE p.relname IN ('auditevents', 'auditevents_archival')
 
 -- Creates parent's partition for the month starting at month_start unless it exists.
 -- Callers hold advisory lock 7262001, so concurrent callers cannot race on the name.
+-- The CHECK constraint repeats the partition bound. It costs two comparisons per insert and is
+-- what makes archival cheap: when the month moves to the archive, ATTACH PARTITION sees that the
+-- bound is implied by a valid constraint and skips its validation scan.
+-- datestyle is pinned so that the bounds written into the DDL read back as the same instants.
 CREATE OR REPLACE FUNCTION auditevents_create_partition(parent text, month_start timestamptz)
-RETURNS boolean LANGUAGE plpgsql AS $$
+RETURNS boolean LANGUAGE plpgsql SET datestyle = 'ISO, MDY' AS $$
 DECLARE
+  month_end timestamptz := auditevents_add_months(month_start, 1);
   part text := auditevents_partition_name(parent, month_start);
 BEGIN
   IF EXISTS (SELECT 1 FROM auditevents_partitions p
              WHERE p.parent = auditevents_create_partition.parent AND p.range_from = month_start) THEN
     RETURN false;
   END IF;
-  EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
-                 part, parent, month_start, auditevents_add_months(month_start, 1));
+  EXECUTE format('CREATE TABLE %I PARTITION OF %I (CONSTRAINT auditevents_month_range '
+                 'CHECK (eventtimestamp >= %L AND eventtimestamp < %L)) FOR VALUES FROM (%L) TO (%L)',
+                 part, parent, month_start, month_end, month_start, month_end);
   RETURN true;
 END $$;
 
@@ -65,9 +72,12 @@ DECLARE
   month_start timestamptz;
   created integer := 0;
 BEGIN
+  IF months_ahead IS NULL OR months_ahead NOT BETWEEN 0 AND 120 THEN
+    RAISE EXCEPTION 'months_ahead must be between 0 and 120, got %', months_ahead;
+  END IF;
   PERFORM pg_advisory_xact_lock(7262001);
   SELECT archived_before INTO horizon FROM auditevents_lifecycle;
-  FOR i IN 0..greatest(months_ahead, 0) LOOP
+  FOR i IN 0..months_ahead LOOP
     month_start := auditevents_add_months(first_month, i);
     IF (horizon IS NULL OR month_start >= horizon)
        AND auditevents_create_partition('auditevents', month_start) THEN

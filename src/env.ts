@@ -45,6 +45,8 @@ export const ConfigSchema = z.object({
   HEALTHCHECK_TIMEOUT_MS: intFrom(2_000, 100),
   RETENTION_MONTHS: intFrom(12, 1),
   ARCHIVE_RETENTION_MONTHS: optionalIntFrom(1),
+  /** Monthly partitions kept ready after the current month (daily cron and maintenance). */
+  PARTITION_MONTHS_AHEAD: intFrom(5, 0).pipe(z.number().max(120)),
   /** Seconds a database API key's record may be cached per isolate; revocation waits at most this. */
   API_KEY_CACHE_TTL_SECONDS: intFrom(60, 0).pipe(z.number().max(60)),
   /** Record reads of the trail and admin actions as `Audit Service` events (docs/security-keys.md). */

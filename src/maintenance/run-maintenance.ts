@@ -1,18 +1,70 @@
-/** Runs sp_auditevents_maintain and returns the run it recorded (cron and admin route). */
-import { sql } from 'drizzle-orm';
+/**
+ * The lifecycle jobs as the Worker runs them, from the cron and the admin route: configuration
+ * in, the run recorded by the SQL function out (sql/006_maintenance.sql, docs/lifecycle.md).
+ */
 import type { Database } from '../db/client';
-import { latestRun } from '../db/queries/maintenance';
+import { openDatabase } from '../db/client';
+import { ensurePartitionsAhead, type MaintenanceRun, maintain } from '../db/queries/maintenance';
+import type { Config } from '../env';
+import { pgTimestampToEpoch } from '../lib/central-time';
 
-export interface MaintenanceOptions {
-  monthsToKeep: number;
-  archiveMonthsToKeep: number | null;
-  trigger: 'cron' | 'admin';
+/** Archival is catalogue-only, but counting the months it moves reads them: allow minutes. */
+export const MAINTENANCE_STATEMENT_TIMEOUT_MS = 10 * 60_000;
+
+export type RunTrigger = 'cron' | 'admin';
+
+/** A connection of its own with a long statement timeout, closed when fn settles. */
+export async function withMaintenanceDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  const handle = openDatabase(config, { statementTimeoutMs: MAINTENANCE_STATEMENT_TIMEOUT_MS });
+  try {
+    return await fn(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface MaintenanceOverrides {
+  /** Live months kept; RETENTION_MONTHS unless given. */
+  monthsToKeep?: number;
+  /** YYYY-MM-DD in Central Time; the real today unless given. */
   refDate?: string;
 }
 
-export async function runMaintenance(db: Database, options: MaintenanceOptions) {
-  await db.execute(
-    sql`CALL sp_auditevents_maintain(${options.monthsToKeep}::integer, ${options.refDate ?? null}::date, ${options.archiveMonthsToKeep}::integer, ${options.trigger}::text)`,
-  );
-  return latestRun(db, 'maintain');
+/** Archive months past retention, hard-delete past ARCHIVE_RETENTION_MONTHS, partitions ahead. */
+export const runMaintenance = (
+  db: Database,
+  config: Config,
+  trigger: RunTrigger,
+  overrides: MaintenanceOverrides = {},
+): Promise<MaintenanceRun> =>
+  maintain(db, {
+    monthsToKeep: overrides.monthsToKeep ?? config.RETENTION_MONTHS,
+    archiveMonthsToKeep: config.ARCHIVE_RETENTION_MONTHS,
+    monthsAhead: config.PARTITION_MONTHS_AHEAD,
+    trigger,
+    refDate: overrides.refDate,
+  });
+
+/** The current month and PARTITION_MONTHS_AHEAD after it exist. */
+export const runDailyPartitions = (db: Database, config: Config, trigger: RunTrigger): Promise<MaintenanceRun> =>
+  ensurePartitionsAhead(db, { monthsAhead: config.PARTITION_MONTHS_AHEAD, trigger });
+
+/** What a log line says about a run: counts, outcome, how long the live table was locked. */
+export function summarizeRun(run: MaintenanceRun): Record<string, unknown> {
+  const details = (run.details ?? {}) as Record<string, unknown>;
+  return {
+    run_id: run.id,
+    job: run.job,
+    trigger: run.runTrigger,
+    status: run.status,
+    months_archived: run.monthsArchived,
+    rows_archived: run.rowsArchived,
+    archive_partitions_dropped: run.archivePartitionsDropped,
+    partitions_created: run.partitionsCreated,
+    duration_ms: run.finishedAt ? pgTimestampToEpoch(run.finishedAt) - pgTimestampToEpoch(run.startedAt) : null,
+    locked_ms: details.locked_ms ?? null,
+    lock_attempts: details.lock_attempts ?? null,
+    cutoff: details.cutoff ?? null,
+    error: run.error,
+  };
 }

@@ -1,40 +1,48 @@
-import { sql } from 'drizzle-orm';
-import { openDatabase, queryRows } from '../db/client';
+import type { MaintenanceRun } from '../db/queries/maintenance';
 import { loadConfig } from '../env';
+import { describeError } from '../lib/errors';
 import { createLogger } from '../lib/logger';
-import { runMaintenance } from './run-maintenance';
+import { runDailyPartitions, runMaintenance, summarizeRun, withMaintenanceDatabase } from './run-maintenance';
 
+/** The Cron Triggers of wrangler.toml. */
 export const MONTHLY_CRON = '0 2 1 * *';
+export const DAILY_CRON = '15 0 * * *';
 
 /**
- * Cron Triggers: the monthly cron archives months past retention (sp_auditevents_maintain,
- * which holds an advisory lock so two runs never overlap); every other cron makes sure the
- * partitions ahead exist. Each run is recorded in auditevents_maintenance_runs.
+ * Cron Triggers: the monthly cron runs maintenance (archive every month past retention, hard
+ * delete past the archive horizon, partitions ahead); the daily one, and any cron not named
+ * here, makes sure the partitions ahead exist. The SQL records each run (a second concurrent
+ * maintenance records 'skipped' thanks to its advisory lock); this logs one structured line
+ * per run, and rejects when the run failed so the invocation shows as failed in Cloudflare.
  */
-export async function runScheduled(controller: Pick<ScheduledController, 'cron' | 'scheduledTime'>, env: Env) {
+export async function runScheduled(
+  controller: Pick<ScheduledController, 'cron' | 'scheduledTime'>,
+  env: Env,
+): Promise<MaintenanceRun> {
   const config = loadConfig(env);
-  const logger = createLogger(config.LOG_LEVEL, { cron: controller.cron });
-  const handle = openDatabase(config, { statementTimeoutMs: 10 * 60_000 });
-  try {
-    if (controller.cron === MONTHLY_CRON) {
-      const summary = await runMaintenance(handle.db, {
-        monthsToKeep: config.RETENTION_MONTHS,
-        archiveMonthsToKeep: config.ARCHIVE_RETENTION_MONTHS,
-        trigger: 'cron',
-      });
-      const log = summary?.status === 'failed' ? logger.error : logger.info;
-      log('maintenance finished', { summary });
-    } else {
-      const [row] = await queryRows<{ created: number }>(
-        handle.db,
-        sql`SELECT auditevents_daily_partitions(NULL, 'cron') AS created`,
-      );
-      logger.info('partitions ensured', { created: Number(row?.created ?? 0) });
-    }
-  } catch (error) {
-    logger.error('scheduled job failed', { code: (error as { code?: string }).code, error: (error as Error).name });
-    throw error;
-  } finally {
-    await handle.close();
+  const logger = createLogger(config.LOG_LEVEL, {
+    cron: controller.cron,
+    scheduled_time: new Date(controller.scheduledTime).toISOString(),
+  });
+  const job = controller.cron === MONTHLY_CRON ? 'maintain' : 'partitions';
+  if (job === 'partitions' && controller.cron !== DAILY_CRON) {
+    logger.warn('unknown cron; ensuring partitions', { known: [MONTHLY_CRON, DAILY_CRON] });
   }
+  let run: MaintenanceRun;
+  try {
+    run = await withMaintenanceDatabase(config, (db) =>
+      job === 'maintain' ? runMaintenance(db, config, 'cron') : runDailyPartitions(db, config, 'cron'),
+    );
+  } catch (error) {
+    logger.error('scheduled job could not run', { job, ...describeError(error) });
+    throw error;
+  }
+  const summary = summarizeRun(run);
+  if (run.status === 'failed') {
+    logger.error('scheduled job failed', summary);
+    throw new Error(`${run.job} run ${run.id} failed`);
+  }
+  if (run.status === 'skipped') logger.warn('scheduled job skipped', summary);
+  else logger.info('scheduled job finished', summary);
+  return run;
 }

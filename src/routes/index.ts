@@ -1,5 +1,6 @@
 import { registerAdminCatalogue } from './admin/catalogue';
 import { registerAdminKeys } from './admin/keys';
+import { registerLifecycleAdmin } from './admin/lifecycle';
 import { registerCatalogue } from './catalogue/catalogue';
 import { registerEvents } from './events';
 import { registerHealth } from './health';
@@ -11,4 +12,5 @@ export function registerRoutes(app: AppOpenAPI) {
   registerCatalogue(app);
   registerAdminKeys(app);
   registerAdminCatalogue(app);
+  registerLifecycleAdmin(app);
 }

@@ -1,0 +1,85 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { recentRuns } from '../../db/queries/maintenance';
+import { HttpError, validationError } from '../../lib/errors';
+import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { noteForAudit } from '../../lib/self-audit';
+import { runMaintenance, withMaintenanceDatabase } from '../../maintenance/run-maintenance';
+import type { AppRouteHandler } from '../route-helpers';
+import {
+  MaintenanceRunSchema,
+  RUNS_DEFAULT_LIMIT,
+  RunMaintenanceBodySchema,
+  RunsQuerySchema,
+  toRunObject,
+} from './lifecycle-schemas';
+
+const tags = ['Admin: data lifecycle'];
+
+const RunsSchema = z
+  .object({ count: z.number().int(), runs: z.array(MaintenanceRunSchema) })
+  .openapi('MaintenanceRuns');
+const RunProblemSchema = z
+  .object({ detail: z.string(), run: MaintenanceRunSchema.optional() })
+  .openapi('MaintenanceRunProblem');
+
+export const runsRoute = createRoute({
+  method: 'get',
+  path: '/pyaudit/api/admin/maintenance/runs',
+  tags,
+  summary: 'Recent maintenance and partition runs, newest first',
+  request: { query: RunsQuerySchema },
+  responses: {
+    200: jsonResponse(RunsSchema, 'Every run is recorded: cron, admin and psql, ok, failed or skipped'),
+    ...errorResponses,
+  },
+});
+
+export const runsHandler: AppRouteHandler<typeof runsRoute> = async (c) => {
+  const { limit = RUNS_DEFAULT_LIMIT, job } = c.req.valid('query');
+  const runs = await recentRuns(c.var.database().db, { limit, job });
+  return c.json({ count: runs.length, runs: runs.map(toRunObject) }, 200);
+};
+
+export const runMaintenanceRoute = createRoute({
+  method: 'post',
+  path: '/pyaudit/api/admin/maintenance/run',
+  tags,
+  summary: 'Run the monthly maintenance now',
+  description:
+    'Archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.',
+  request: {
+    body: { required: false, content: { 'application/json': { schema: RunMaintenanceBodySchema } } },
+  },
+  responses: {
+    200: jsonResponse(MaintenanceRunSchema, 'The run this request recorded (status ok)'),
+    409: jsonResponse(RunProblemSchema, 'Another maintenance run holds the lock; this one was recorded as skipped'),
+    ...errorResponses,
+    500: jsonResponse(RunProblemSchema, 'The run failed and was rolled back; run.error says why'),
+  },
+});
+
+export const runMaintenanceHandler: AppRouteHandler<typeof runMaintenanceRoute> = async (c) => {
+  const body = c.req.valid('json') ?? {};
+  const { config } = c.var;
+  const monthsToKeep = body.months_to_keep ?? config.RETENTION_MONTHS;
+  if (config.ARCHIVE_RETENTION_MONTHS !== null && monthsToKeep > config.ARCHIVE_RETENTION_MONTHS) {
+    throw validationError([
+      {
+        loc: ['body', 'months_to_keep'],
+        msg: `months_to_keep must not exceed ARCHIVE_RETENTION_MONTHS (${config.ARCHIVE_RETENTION_MONTHS})`,
+        type: 'less_than_equal',
+      },
+    ]);
+  }
+  const run = toRunObject(
+    await withMaintenanceDatabase(config, (db) =>
+      runMaintenance(db, config, 'admin', { monthsToKeep, refDate: body.ref_date }),
+    ),
+  );
+  noteForAudit(c, { maintenance_run: run.id, status: run.status });
+  if (run.status === 'skipped') {
+    throw new HttpError(409, 'Another maintenance run is in progress; this one was skipped', { run });
+  }
+  if (run.status === 'failed') throw new HttpError(500, `Maintenance failed: ${run.error ?? 'unknown error'}`, { run });
+  return c.json(run, 200);
+};
