@@ -1,4 +1,4 @@
-import type { DatabaseHandle } from './db/client';
+import type { DatabaseHandle, OpenOptions } from './db/client';
 import type { Config } from './env';
 import type { Principal } from './lib/auth';
 import type { Logger } from './lib/logger';
@@ -12,8 +12,8 @@ export interface AppEnv {
     logger: Logger;
     /** Opens the request's database connection on first use; closed after the response. */
     database: () => DatabaseHandle;
-    /** Hands the connection to a streaming body, which then closes it itself. */
-    takeDatabase: () => DatabaseHandle;
+    /** Hands the connection to a streaming body, which then closes it itself (options: if not open yet). */
+    takeDatabase: (options?: OpenOptions) => DatabaseHandle;
     principal: Principal;
   };
 }

@@ -43,6 +43,10 @@ function openHyperdrive(config: Config, options: OpenOptions): DatabaseHandle {
   client.on('error', swallow);
   const connected = client.connect();
   connected.catch(swallow);
+  // A query queued while connecting is never settled when the connection fails under workerd (no
+  // 'end' event follows a refused socket), so a request would hang: queries wait for the connection.
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  client.query = ((...args: unknown[]) => connected.then(() => query(...args))) as typeof client.query;
   const db = drizzlePg(client) as unknown as Database;
   let closed = false;
   return {

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
-import { type DatabaseHandle, openDatabase } from '../db/client';
+import { type DatabaseHandle, type OpenOptions, openDatabase } from '../db/client';
 import { loadConfig } from '../env';
 import { createLogger } from './logger';
 
@@ -22,14 +22,14 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
 
   let handle: DatabaseHandle | undefined;
   let taken = false;
-  const open = () => {
-    handle ??= openDatabase(config, { statementTimeoutMs: config.QUERY_TIMEOUT_MS });
+  const open = (options?: OpenOptions) => {
+    handle ??= openDatabase(config, options ?? { statementTimeoutMs: config.QUERY_TIMEOUT_MS });
     return handle;
   };
-  c.set('database', open);
-  c.set('takeDatabase', () => {
+  c.set('database', () => open());
+  c.set('takeDatabase', (options) => {
     taken = true;
-    return open();
+    return open(options);
   });
 
   const started = Date.now();

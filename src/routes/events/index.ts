@@ -1,6 +1,7 @@
 import type { AppOpenAPI } from '../route-helpers';
 import { batchHandler, batchRoute } from './batch';
 import { createEventHandler, createEventRoute } from './create';
+import { exportHandler, exportRoute } from './export';
 import { recentHandler, recentRoute } from './recent';
 import { searchHandler, searchRoute } from './search';
 
@@ -9,4 +10,5 @@ export const registerEvents = (app: AppOpenAPI) =>
     .openapi(createEventRoute, createEventHandler)
     .openapi(batchRoute, batchHandler)
     .openapi(recentRoute, recentHandler)
-    .openapi(searchRoute, searchHandler);
+    .openapi(searchRoute, searchHandler)
+    .openapi(exportRoute, exportHandler);

@@ -1,0 +1,95 @@
+import type { EventRow } from '../db/queries/events';
+import type { ExportFormat, ExportOptions, ExportWriter } from './writer';
+
+export interface ExportSource {
+  /** Batches of rows in export order; read one at a time as the client takes the bytes. */
+  batches: AsyncGenerator<EventRow[]>;
+  /** Frees what the batches read from (the database connection). Called exactly once. */
+  release: () => Promise<void>;
+}
+
+export interface ExportHooks {
+  /** The body ended cleanly: every row was written. */
+  onFinished?: (rows: number) => void;
+  /** The body broke after it started (the client sees an aborted download). */
+  onFailed?: (error: unknown, rows: number) => void;
+  /** The client went away before the end. */
+  onCancelled?: (rows: number) => void;
+}
+
+const ignore = () => {};
+
+/**
+ * Reads the first batch now, so a failure before the first byte is still an ordinary error
+ * response, then returns the file as a stream that reads the next batch only when the client
+ * has taken the previous one (highWaterMark 0: one batch in memory, whatever the size).
+ *
+ * A failure after the first byte errors the stream, which aborts the HTTP body (no final chunk),
+ * so the client sees a broken download instead of a shorter file that looks complete. A client
+ * that disconnects cancels the stream, which releases the connection and stops reading.
+ */
+export async function streamExport(
+  source: ExportSource,
+  format: ExportFormat,
+  options: ExportOptions,
+  hooks: ExportHooks = {},
+): Promise<ReadableStream<Uint8Array>> {
+  let released = false;
+  const release = () => {
+    if (released) return Promise.resolve();
+    released = true;
+    return source.release().catch(ignore);
+  };
+
+  let next: Promise<IteratorResult<EventRow[]>>;
+  try {
+    next = Promise.resolve(await source.batches.next());
+  } catch (error) {
+    await release();
+    throw error;
+  }
+
+  let writer: ExportWriter | undefined;
+  let rows = 0;
+  let cancelled = false;
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const sink = (chunk: Uint8Array) => {
+          if (!cancelled && chunk.byteLength > 0) controller.enqueue(chunk);
+        };
+        try {
+          writer ??= format.open(sink, options);
+          const result = await next;
+          if (cancelled) return;
+          if (result.done) {
+            await writer.end();
+            controller.close();
+            await release();
+            hooks.onFinished?.(rows);
+            return;
+          }
+          // Ask for the next batch before writing this one, so the query overlaps the writing.
+          next = source.batches.next();
+          next.catch(ignore); // awaited on the next pull; only marks it handled if cancelled first
+          await writer.write(result.value);
+          rows += result.value.length;
+        } catch (error) {
+          if (cancelled) return;
+          controller.error(error);
+          await release();
+          hooks.onFailed?.(error, rows);
+        }
+      },
+      async cancel() {
+        cancelled = true;
+        // Closing the connection first ends a query in flight; the generator then just stops.
+        await release();
+        source.batches.return(undefined).catch(ignore);
+        hooks.onCancelled?.(rows);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

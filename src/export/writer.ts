@@ -1,0 +1,22 @@
+import type { EventRow } from '../db/queries/events';
+
+/** Where a writer puts its bytes, in order. */
+export type ByteSink = (chunk: Uint8Array) => void;
+
+export interface ExportOptions {
+  /** Data rows per sheet before a workbook continues on the next sheet (Excel's limit by default). */
+  rowsPerSheet: number;
+}
+
+/** Turns batches of rows into the bytes of one file; opening it writes what comes before the rows. */
+export interface ExportWriter {
+  write(rows: readonly EventRow[]): void | Promise<void>;
+  /** Writes what comes after the last row; the file is complete only after this. */
+  end(): void | Promise<void>;
+}
+
+export interface ExportFormat {
+  contentType: string;
+  extension: string;
+  open(sink: ByteSink, options: ExportOptions): ExportWriter;
+}
