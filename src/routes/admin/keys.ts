@@ -104,7 +104,11 @@ export const createKeyRoute = createRoute({
 const createKeyHandler: AppRouteHandler<typeof createKeyRoute> = async (c) => {
   requireUnrestricted(c);
   const input = c.req.valid('json');
-  const spec = { name: input.name, scopes: unique(input.scopes), companies: input.companies ?? null };
+  const spec = {
+    name: input.name,
+    scopes: unique(input.scopes),
+    companies: input.companies ? unique(input.companies) : null,
+  };
   noteForAudit(c, { target_key: spec.name, scopes: spec.scopes, companies: spec.companies });
   try {
     const { record, key } = await createKey(queryClientOf(c.var.database().db), spec, generateApiKey);
