@@ -118,7 +118,7 @@ export const adminPost = (path: string, body: unknown, extra: Partial<Env> = {})
     {
       method: 'POST',
       headers: { 'CSIQ-APIKEY': KEY, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     },
     lifecycleEnv(extra),
   );

@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../../app-env';
 import { recentRuns } from '../../db/queries/maintenance';
 import { HttpError, validationError } from '../../lib/errors';
+import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { runMaintenance, withMaintenanceDatabase } from '../../maintenance/run-maintenance';
@@ -40,6 +43,14 @@ export const runsHandler: AppRouteHandler<typeof runsRoute> = async (c) => {
   return c.json({ count: runs.length, runs: runs.map(toRunObject) }, 200);
 };
 
+/** The body is optional: empty means the defaults; anything else must be JSON (parseJsonBody). */
+const optionalJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if ((await c.req.text()).trim() !== '') return parseJsonBody(c, next);
+  // The validator parses the cached text whatever the Content-Type says: make it an empty object.
+  (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve('{}');
+  return next();
+};
+
 export const runMaintenanceRoute = createRoute({
   method: 'post',
   path: '/pyaudit/api/admin/maintenance/run',
@@ -47,12 +58,14 @@ export const runMaintenanceRoute = createRoute({
   summary: 'Run the monthly maintenance now',
   description:
     'Archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.',
+  middleware: [optionalJsonBody] as const,
   request: {
     body: { required: false, content: { 'application/json': { schema: RunMaintenanceBodySchema } } },
   },
   responses: {
     200: jsonResponse(MaintenanceRunSchema, 'The run this request recorded (status ok)'),
     409: jsonResponse(RunProblemSchema, 'Another maintenance run holds the lock; this one was recorded as skipped'),
+    415: jsonResponse(z.object({ detail: z.string() }), 'A body that is not JSON'),
     ...errorResponses,
     500: jsonResponse(RunProblemSchema, 'The run failed and was rolled back; run.error says why'),
   },
