@@ -146,6 +146,18 @@ export function archivalSuite() {
       }
       expect(byCursor.map((e) => e.Id)).toEqual(byNumber.map((e) => e.Id));
       expect(new Set(byCursor.map((e) => e.Id)).size).toBe(12);
+
+      // Export takes the same flag and streams both tables, newest first.
+      const exported = async (params: string) => {
+        const response = await get(`${BASE}/export?company_id=${company}&format=ndjson&${params}`, {}, lifecycleEnv());
+        expect(response.status).toBe(200);
+        return (await response.text())
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => (JSON.parse(line) as { Id: number }).Id);
+      };
+      expect(await exported('include_archived=true')).toEqual(byNumber.map((e) => e.Id));
+      expect(await exported('')).toEqual(byNumber.slice(0, 5).map((e) => e.Id));
     });
   });
 }
