@@ -23,9 +23,22 @@ export function requiredScope(method: string, path: string): Scope {
   return 'admin';
 }
 
+/**
+ * The only admin requests a key limited to companies may make: directory changes, which the
+ * route checks against its companies. Every other admin action (keys, the shared catalogue,
+ * partitions and maintenance with their cross-company counts) needs a key with every company:
+ * a limited key could otherwise mint itself more companies or read other tenants' totals.
+ */
+const TENANT_ADMIN_PATH = /^\/pyaudit\/api\/admin\/companies\/[^/]+(\/stores\/[^/]+)?$/;
+
 /** 403 when the calling key lacks the scope the request needs. Runs after requireApiKey. */
 export const requireScope: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const scope = requiredScope(c.req.method, new URL(c.req.url).pathname);
-  if (!c.var.principal.scopes.includes(scope)) throw forbidden(`This API key lacks the scope ${scope}`);
+  const path = new URL(c.req.url).pathname;
+  const scope = requiredScope(c.req.method, path);
+  const { principal } = c.var;
+  if (!principal.scopes.includes(scope)) throw forbidden(`This API key lacks the scope ${scope}`);
+  if (scope === 'admin' && principal.companies !== null && !TENANT_ADMIN_PATH.test(path)) {
+    throw forbidden('This admin action needs an admin key with access to every company');
+  }
   await next();
 };
