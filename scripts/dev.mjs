@@ -44,7 +44,9 @@ async function database() {
 
 async function seedDemoDirectory(client) {
   // A demo company and store so the dashboard shows names on a fresh install.
-  await client.query(`INSERT INTO companies (companyid, companyname) VALUES (5001, 'Acme Retail') ON CONFLICT DO NOTHING`);
+  await client.query(
+    `INSERT INTO companies (companyid, companyname) VALUES (5001, 'Acme Retail') ON CONFLICT DO NOTHING`,
+  );
   await client.query(
     `INSERT INTO storelocations (companyid, storelocationid, storename) VALUES (5001, 101, 'Downtown') ON CONFLICT DO NOTHING`,
   );
@@ -69,7 +71,16 @@ try {
   const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   const child = spawn(
     process.execPath,
-    [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(PORT), '--test-scheduled', '--show-interactive-dev-session=false'],
+    [
+      wrangler,
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(PORT),
+      '--test-scheduled',
+      '--show-interactive-dev-session=false',
+    ],
     {
       stdio: 'inherit',
       env: {
@@ -87,7 +98,7 @@ try {
   Docs:      http://127.0.0.1:${PORT}/pyaudit/docs   (ReDoc: /pyaudit/redoc)
   Health:    http://127.0.0.1:${PORT}/pyaudit/api/healthcheck
   API key:   ${key}   (header CSIQ-APIKEY; set in .dev.vars)
-  Cron:      curl "http://127.0.0.1:${PORT}/__scheduled?cron=0+2+1+*+*"
+  Cron:      curl "http://127.0.0.1:${PORT}/__scheduled?cron=0+8+1+*+*"
 `);
 } catch (error) {
   console.error(`npm run dev failed: ${error.message}`);

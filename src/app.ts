@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env';
 import { API_KEY_HEADER, requireApiKey } from './lib/auth';
-import { errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
+import { describeError, errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
 import { redocPage } from './lib/openapi/redoc';
 import { limitRatePerKey } from './lib/rate-limit';
 import { requestContext } from './lib/request-context';
@@ -92,14 +92,8 @@ export function createApp() {
   });
   app.onError((error, c) => {
     const httpError = toHttpError(error);
-    if (httpError.status >= 500) {
-      c.var.logger?.error('request failed', {
-        status: httpError.status,
-        error: error instanceof Error ? error.name : 'unknown',
-        // The driver's message can carry SQL text; the code is enough to diagnose.
-        code: (error as { code?: string }).code,
-      });
-    }
+    if (httpError.status >= 500)
+      c.var.logger?.error('request failed', { status: httpError.status, ...describeError(error) });
     return errorResponse(c, httpError);
   });
   return app;

@@ -5,7 +5,7 @@ import { createLogger } from '../lib/logger';
 import { runDailyPartitions, runMaintenance, summarizeRun, withMaintenanceDatabase } from './run-maintenance';
 
 /** The Cron Triggers of wrangler.toml. */
-export const MONTHLY_CRON = '0 2 1 * *';
+export const MONTHLY_CRON = '0 8 1 * *';
 export const DAILY_CRON = '15 0 * * *';
 
 /**
