@@ -5,7 +5,9 @@
 //   DATABASE_URL=postgres://user:pass@db:5432/pyaudit API_KEYS=... npm run serve -- [options]
 //     --port N        listen port (default $PORT or 8787)
 //     --host ADDR     listen address (default $HOST or 127.0.0.1)
+//     --workers N     workerd processes sharing the port (default $WORKERS or 1; one per core)
 //     --no-build      serve the bundle already in --outdir
+//     --build-only    build the bundle into --outdir and exit
 //     --outdir DIR    where the bundle and config go (default dist)
 //     --migrate       apply sql/*.sql to DATABASE_URL first
 //     --pgbouncer     start a local pgbouncer (transaction pool) in front of DATABASE_URL
@@ -17,6 +19,7 @@ import pg from 'pg';
 import { migrate } from '../src/db/migrator.ts';
 import { configuredDatabaseUrl, withPassword } from './lib/database-url.mjs';
 import { readMigrations } from './lib/migrations.mjs';
+import { buildBundle } from './serve/build.mjs';
 import { startPgbouncer, throughPool } from './serve/pgbouncer.mjs';
 import { startService } from './serve/service.mjs';
 
@@ -27,7 +30,9 @@ const { values: options } = parseArgs({
     port: { type: 'string', default: process.env.PORT ?? '8787' },
     host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
     outdir: { type: 'string', default: 'dist' },
+    workers: { type: 'string', default: process.env.WORKERS ?? '1' },
     'no-build': { type: 'boolean', default: false },
+    'build-only': { type: 'boolean', default: false },
     migrate: { type: 'boolean', default: false },
     pgbouncer: { type: 'boolean', default: false },
     'pgbouncer-port': { type: 'string', default: process.env.PGBOUNCER_PORT ?? '6432' },
@@ -43,14 +48,23 @@ function apiKeys() {
 }
 
 const running = [];
+let shuttingDown = false;
 async function shutdown(code) {
-  for (const item of running.reverse()) await item.stop();
+  if (shuttingDown) return;
+  shuttingDown = true;
+  // Newest first: the service stops before the pool it uses.
+  while (running.length > 0) await running.pop().stop();
   process.exit(code);
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
 try {
+  if (options['build-only']) {
+    await buildBundle(ROOT, resolve(ROOT, options.outdir));
+    console.log(`built the bundle into ${options.outdir}/`);
+    process.exit(0);
+  }
   const configured = configuredDatabaseUrl();
   if (!configured) throw new Error('Set DATABASE_URL (or PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD).');
   const databaseUrl = withPassword(configured);
@@ -88,15 +102,16 @@ try {
     databaseUrl: hyperdriveUrl,
     host: options.host,
     port: Number(options.port),
+    workers: Number(options.workers),
     build: !options['no-build'],
     env: { ...process.env, API_KEYS: keys },
     onBuilt: () => console.log(`built the bundle into ${options.outdir}/`),
   });
   running.push(service);
-  service.child.on('exit', (code) => shutdown(code ?? 1));
+  for (const child of service.children) child.on('exit', (code) => shutdown(code ?? 1));
   const target = new URL(hyperdriveUrl);
   console.log(`
-  pyaudit on workerd ${service.url}   (pid ${service.pid})
+  pyaudit on workerd ${service.url}   (${service.pids.length > 1 ? `${service.pids.length} processes, pids ${service.pids.join(' ')}` : `pid ${service.pid}`})
   Database:  ${target.hostname}:${target.port || 5432}/${target.pathname.slice(1)} via the HYPERDRIVE binding
   Docs:      ${service.url}/pyaudit/docs
   Health:    ${service.url}/pyaudit/api/healthcheck

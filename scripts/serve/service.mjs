@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildBundle, listModules } from './build.mjs';
 import { renderWorkerdConfig } from './workerd-config.mjs';
@@ -30,12 +31,20 @@ export function hyperdriveTarget(url) {
  * the environment (read by workerd at run time, not written to disk); every Hyperdrive binding
  * pointed at `databaseUrl`. The file holds the database password, so it is private (0600).
  */
-export function writeWorkerdConfig({ root, outDir, databaseUrl, host, port, env = process.env }) {
+export function writeWorkerdConfig({
+  root,
+  outDir,
+  databaseUrl,
+  host,
+  port,
+  env = process.env,
+  configName = 'workerd.capnp',
+}) {
   const wrangler = readWranglerConfig(root);
   const vars = Object.fromEntries(Object.entries(wrangler.vars).map(([name, value]) => [name, env[name] ?? value]));
   const secrets = readSecretNames(root).filter((name) => env[name] !== undefined && !(name in vars));
   const target = hyperdriveTarget(databaseUrl);
-  const configPath = join(outDir, 'workerd.capnp');
+  const configPath = join(outDir, configName);
   writeFileSync(
     configPath,
     renderWorkerdConfig({
@@ -68,9 +77,23 @@ async function waitUntilServing(url, child, timeoutMs) {
   throw new Error(`workerd did not answer on ${url} within ${timeoutMs / 1000} s`);
 }
 
+/** A listening socket made here, so several workerd processes can accept on the same port. */
+function listenSocket(host, port) {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen({ host, port, backlog: 4096 }, () => resolve(server));
+  });
+}
+
 /**
  * Builds (unless build = false), configures and starts `workerd serve`; resolves once it answers
  * HTTP. stdio: where workerd's output (the Worker's JSON log lines) goes, as for spawn().
+ *
+ * workers > 1 starts that many workerd processes on one port: one workerd runs the Worker's
+ * JavaScript on a single thread (like one isolate), so this is how a machine with more cores
+ * serves more. The socket is bound here and handed to each process (--socket-fd), the kernel
+ * spreads connections between them; this process then closes its own copy and never accepts.
  */
 export async function startService({
   root,
@@ -78,33 +101,50 @@ export async function startService({
   databaseUrl,
   host = '127.0.0.1',
   port = 8787,
+  workers = 1,
   build = true,
   env = process.env,
   stdio = 'inherit',
+  configName,
+  inspectorPort,
   onBuilt = () => {},
 }) {
   if (build) {
     await buildBundle(root, outDir);
     onBuilt();
   }
-  const { configPath } = writeWorkerdConfig({ root, outDir, databaseUrl, host, port, env });
-  const child = spawn(workerdBinary(root), ['serve', configPath, '--verbose'], {
-    cwd: outDir,
-    env: { ...env, PWD: outDir },
-    stdio: ['ignore', stdio, stdio],
-  });
+  const { configPath } = writeWorkerdConfig({ root, outDir, databaseUrl, host, port, env, configName });
+  const shared = workers > 1 ? await listenSocket(host, port) : null;
+  const children = [];
+  for (let i = 0; i < workers; i++) {
+    const args = ['serve', configPath, '--verbose'];
+    if (shared) args.push('--socket-fd', 'http=3');
+    // The V8 inspector (CPU profiles) of the first process only.
+    if (inspectorPort && i === 0) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`);
+    children.push(
+      spawn(workerdBinary(root), args, {
+        cwd: outDir,
+        env: { ...env, PWD: outDir },
+        stdio: ['ignore', stdio, stdio, ...(shared ? [shared._handle.fd] : [])],
+      }),
+    );
+  }
+  shared?.close();
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const stop = () => Promise.all(children.map((child) => stopChild(child)));
   try {
-    await waitUntilServing(url, child, 60_000);
+    await Promise.all(children.map((child) => waitUntilServing(url, child, 60_000)));
   } catch (error) {
-    child.kill('SIGTERM');
+    await stop();
     throw error;
   }
   return {
-    child,
-    pid: child.pid,
+    child: children[0],
+    children,
+    pid: children[0].pid,
+    pids: children.map((child) => child.pid),
     url,
-    stop: () => stopChild(child),
+    stop,
   };
 }
 

@@ -1,0 +1,100 @@
+/** Targets (issue 6), the markdown table, and the comparison with the previous run. */
+
+const fmt = (value, digits = 1) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? '–'
+    : Number(value).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+
+/** Every target as { scenario, text, met } (met null when the scenario did not run). */
+export function evaluateTargets(scenarios) {
+  const s = (name) => (scenarios[name]?.skipped ? undefined : scenarios[name]);
+  const targets = [];
+  const add = (scenario, text, check) => {
+    const value = s(scenario);
+    targets.push({ scenario, text, met: value ? check(value) : null });
+  };
+  add('create_single', '>= 1,000 req/s, p99 <= 100 ms', (v) => v.rps >= 1000 && v.p99_ms <= 100);
+  add('create_batch', '>= 30,000 events/s', (v) => v.events_per_s >= 30_000);
+  add('recent', '>= 250 req/s', (v) => v.rps >= 250);
+  add('search_company', 'p50 <= 25 ms', (v) => v.p50_ms <= 25);
+  add('search_user_range', 'p50 <= 25 ms', (v) => v.p50_ms <= 25);
+  add('search_company_message', 'p50 <= 100 ms', (v) => v.p50_ms <= 100);
+  const first = s('page_first')?.p50_ms;
+  add('page_deep_number', 'p50 <= 2x first page', (v) => first !== undefined && v.p50_ms <= 2 * first);
+  add('page_deep_cursor', 'p50 <= 2x first page', (v) => first !== undefined && v.p50_ms <= 2 * first);
+  add('export_xlsx', '>= 50,000 rows/s, flat memory', (v) => v.rows_per_s >= 50_000 && v.memory_flat);
+  add('archive_month', '<= 2 s', (v) => v.maintain_seconds <= 2);
+  for (const [name, value] of Object.entries(scenarios)) {
+    if (value?.overhead_p50 !== undefined && !value.skipped) {
+      targets.push({ scenario: name, text: 'service p50 <= 2x bare SQL p50', met: value.overhead_p50 <= 2 });
+    }
+  }
+  return targets;
+}
+
+const mark = (met) => (met === null ? '–' : met ? 'yes' : '**no**');
+
+function targetCell(targets, name) {
+  const own = targets.filter((t) => t.scenario === name);
+  return own.map((t) => `${t.text}: ${mark(t.met)}`).join('; ') || '–';
+}
+
+/** The markdown report; `previous` (the last run of the same size) adds a column to compare. */
+export function renderMarkdown(result, previous) {
+  const { meta, scenarios, targets } = result;
+  const prev = (name) => previous?.scenarios?.[name];
+  const lines = [];
+  lines.push(`## Benchmark: ${meta.rows.toLocaleString('en-US')} events${meta.quick ? ' (quick)' : ''}`);
+  lines.push('');
+  lines.push(
+    `${meta.date} · git ${meta.git_commit} · ${meta.machine.cpus} × ${meta.machine.cpu_model} · PostgreSQL ${meta.postgres} · workerd ${meta.workerd} (${meta.workerd_processes ?? 1} process) · pgbouncer ${meta.pgbouncer} (transaction pool of ${meta.pool_size}) · ${meta.rounds} round(s) of ${meta.seconds} s after ${meta.warmup} s warm-up, medians`,
+  );
+  lines.push('');
+  lines.push(
+    '| scenario | conns | req/s | p50 ms | p99 ms | errors | bare SQL p50 ms | service ÷ SQL | previous req/s · p50 | target |',
+  );
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const [name, v] of Object.entries(scenarios)) {
+    if (name === 'export_xlsx' || name === 'archive_month') continue;
+    const p = prev(name);
+    const previousCell = p && !p.skipped ? `${fmt(p.rps, 0)} · ${fmt(p.p50_ms)}` : '–';
+    if (v.skipped) {
+      lines.push(`| ${v.title ?? name} | | skipped: ${v.skipped} | | | | | | ${previousCell} | |`);
+      continue;
+    }
+    const rate = v.events_per_s ? `${fmt(v.rps, 1)} (${fmt(v.events_per_s, 0)} events/s)` : fmt(v.rps, 0);
+    lines.push(
+      `| ${v.title} | ${v.connections} | ${rate} | ${fmt(v.p50_ms)} | ${fmt(v.p99_ms)} | ${v.errors} | ${fmt(v.bare_sql?.p50_ms)} | ${v.overhead_p50 ? `${fmt(v.overhead_p50, 2)}×` : '–'} | ${previousCell} | ${targetCell(targets, name)} |`,
+    );
+  }
+  const exp = scenarios.export_xlsx;
+  if (exp) {
+    lines.push('');
+    if (exp.skipped) lines.push(`**Export (xlsx)**: skipped: ${exp.skipped}`);
+    else {
+      const p = prev('export_xlsx');
+      lines.push(
+        `**Export (xlsx)**: ${fmt(exp.rows, 0)} rows in ${fmt(exp.seconds, 2)} s = **${fmt(exp.rows_per_s, 0)} rows/s** (${fmt(exp.mib, 1)} MiB file); bare SQL of the same export ${fmt(exp.bare_sql?.seconds, 2)} s; workerd RSS ${fmt(exp.rss_before_mib, 0)} → peak ${fmt(exp.rss_peak_mib, 0)} MiB (first half ${fmt(exp.rss_peak_first_half_mib, 0)}, second half ${fmt(exp.rss_peak_second_half_mib, 0)}: ${exp.memory_flat ? 'flat' : 'growing'})${p && !p.skipped ? `; previous ${fmt(p.rows_per_s, 0)} rows/s` : ''}. Target ${targetCell(targets, 'export_xlsx')}`,
+      );
+    }
+  }
+  const arc = scenarios.archive_month;
+  if (arc) {
+    lines.push('');
+    if (arc.skipped) lines.push(`**Monthly archival**: skipped: ${arc.skipped}`);
+    else {
+      const p = prev('archive_month');
+      lines.push(
+        `**Monthly archival** of a ${fmt(arc.rows, 0)}-row month: \`CALL sp_auditevents_maintain()\` **${fmt(arc.maintain_seconds, 2)} s** (${fmt(arc.maintain_rows_archived, 0)} rows moved by partition detach/attach) vs the old copy-and-delete ${fmt(arc.copy_and_delete_seconds, 1)} s (INSERT…SELECT ${fmt(arc.copy_seconds, 1)} s, DELETE ${fmt(arc.delete_seconds, 1)} s, DROP ${fmt(arc.drop_seconds, 2)} s)${p && !p.skipped ? `; previous ${fmt(p.maintain_seconds, 2)} s` : ''}. Target ${targetCell(targets, 'archive_month')}`,
+      );
+    }
+  }
+  const missed = targets.filter((t) => t.met === false);
+  lines.push('');
+  lines.push(
+    missed.length === 0
+      ? 'Every target that ran was met.'
+      : `Targets missed: ${missed.map((t) => `${t.scenario} (${t.text})`).join(', ')}. See docs/benchmark.md for what bounds them.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
