@@ -133,6 +133,21 @@ describe('idempotency', () => {
     expect(await countEventsOf(company)).toBe(1);
   });
 
+  it('an event_id identifies an event within its company: another company reusing it stores its own', async () => {
+    const [a, b] = [uniqueCompanyId(), uniqueCompanyId()];
+    const eventId = crypto.randomUUID();
+    const first = (await (await postJson(`${BASE}/create`, event({ company_id: a, event_id: eventId }))).json()) as {
+      id: number;
+    };
+    const other = await postJson(`${BASE}/create`, event({ company_id: b, event_id: eventId }));
+    expect(other.status).toBe(201);
+    const body = (await other.json()) as { id: number; duplicate: boolean };
+    expect(body.duplicate).toBe(false);
+    expect(body.id).not.toBe(first.id);
+    expect(await countEventsOf(a)).toBe(1);
+    expect(await countEventsOf(b)).toBe(1);
+  });
+
   it('concurrent copies of one event store one row and all get its id', async () => {
     const company = uniqueCompanyId();
     const body = event({ company_id: company, event_id: crypto.randomUUID() });

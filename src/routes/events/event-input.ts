@@ -69,7 +69,7 @@ export const EventInputSchema = z
       .openapi({ example: { ip: '192.168.1.10', browser: 'Chrome' } }),
     event_id: z.uuid().optional().openapi({
       description:
-        'Optional client-chosen UUID. Sending the same event_id again returns the original id and stores nothing new.',
+        'Optional client-chosen UUID, scoped to the company. Sending the same event_id again for the same company returns the original id (duplicate: true) and stores nothing new.',
       example: '3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b',
     }),
   })
