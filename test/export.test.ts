@@ -3,7 +3,9 @@ import { inflateRawSync } from 'node:zlib';
 // An independent reader: exceljs's own build for reading (the Node build also loads its stream writer).
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EventRow } from '../src/db/queries/events';
+import { openDatabase } from '../src/db/client';
+import { type EventRow, eachEventBatch } from '../src/db/queries/events';
+import { loadConfig } from '../src/env';
 import { EXPORT_FORMATS } from '../src/export/formats';
 import { streamExport } from '../src/export/stream-export';
 import { formatCentralCompact } from '../src/lib/central-time';
@@ -423,6 +425,39 @@ describe('export errors', () => {
   });
 });
 
+describe('export batches', () => {
+  it('cuts a batch of large rows by stored bytes, without losing or reordering rows', async () => {
+    const large = uniqueCompanyId();
+    // ~5,800 characters of hex in additional data: compresses poorly, so each row stores several KB.
+    await query(
+      `INSERT INTO auditevents (eventtimestamp, functionalityid, eventtypeid, companyid, message, additionaldata)
+       SELECT now() - make_interval(mins => 5, secs => g), 1, 1, $1, 'large ' || g,
+              jsonb_build_object('blob', (SELECT string_agg(md5(g::text || '-' || k::text), '') FROM generate_series(1, 180) AS k))
+       FROM generate_series(1, 30) AS g`,
+      [large],
+    );
+    const handle = openDatabase(loadConfig(env), { statementTimeoutMs: 10_000 });
+    try {
+      const filter = { companyId: large, includeArchived: false, companies: null };
+      const collect = async (maxBatchBytes?: number) => {
+        const batches: number[][] = [];
+        for await (const rows of eachEventBatch(handle.db, filter, { batchSize: 5000, maxBatchBytes })) {
+          batches.push(rows.map((r) => r.id));
+        }
+        return batches;
+      };
+      const whole = await collect();
+      const cut = await collect(40_000);
+      expect(whole.length).toBe(1);
+      expect(cut.length).toBeGreaterThan(2);
+      expect(Math.max(...cut.map((b) => b.length))).toBeLessThan(30);
+      expect(cut.flat()).toEqual(whole.flat());
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
 describe('export streaming', () => {
   // pg_stat_activity and pg_terminate_backend need a real server; PGlite has one connection.
   it.skipIf(isEmbedded)('a cancelled download frees its connection and the service keeps answering', async () => {
@@ -462,7 +497,7 @@ describe('export streaming', () => {
     }
     let releases = 0;
     const stream = await streamExport(
-      { batches: failingAfterOneBatch(), release: async () => void releases++ },
+      { readBatches: failingAfterOneBatch, release: async () => void releases++ },
       EXPORT_FORMATS.csv,
       { rowsPerSheet: 10 },
     );
@@ -487,7 +522,7 @@ describe('export streaming', () => {
     }
     let releases = 0;
     await expect(
-      streamExport({ batches: failingAtOnce(), release: async () => void releases++ }, EXPORT_FORMATS.xlsx, {
+      streamExport({ readBatches: failingAtOnce, release: async () => void releases++ }, EXPORT_FORMATS.xlsx, {
         rowsPerSheet: 10,
       }),
     ).rejects.toThrow('database down');

@@ -23,6 +23,7 @@ export const csvFormat: ExportFormat = {
         let text = '';
         for (const row of rows) text += csvLine(toExportCells(row));
         sink(encoder.encode(text));
+        return text.length;
       },
       end() {},
     };

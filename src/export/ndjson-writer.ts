@@ -14,6 +14,7 @@ export const ndjsonFormat: ExportFormat = {
         let text = '';
         for (const row of rows) text += `${JSON.stringify(toEventObject(row))}\n`;
         sink(encoder.encode(text));
+        return text.length;
       },
       end() {},
     };

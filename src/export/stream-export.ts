@@ -1,9 +1,10 @@
 import type { EventRow } from '../db/queries/events';
+import { BatchSizer } from './batch-size';
 import type { ExportFormat, ExportOptions, ExportWriter } from './writer';
 
 export interface ExportSource {
-  /** Batches of rows in export order; read one at a time as the client takes the bytes. */
-  batches: AsyncGenerator<EventRow[]>;
+  /** Batches of rows in export order, each as many rows as `batchRows()` says when it is read. */
+  readBatches: (batchRows: () => number) => AsyncGenerator<EventRow[]>;
   /** Frees what the batches read from (the database connection). Called exactly once. */
   release: () => Promise<void>;
 }
@@ -22,7 +23,8 @@ const ignore = () => {};
 /**
  * Reads the first batch now, so a failure before the first byte is still an ordinary error
  * response, then returns the file as a stream that reads the next batch only when the client
- * has taken the previous one (highWaterMark 0: one batch in memory, whatever the size).
+ * has taken the previous one (highWaterMark 0), one batch ahead so the query overlaps the
+ * writing. Memory holds about two batches, whatever the size of the export.
  *
  * A failure after the first byte errors the stream, which aborts the HTTP body (no final chunk),
  * so the client sees a broken download instead of a shorter file that looks complete. A client
@@ -41,9 +43,11 @@ export async function streamExport(
     return source.release().catch(ignore);
   };
 
+  const sizer = new BatchSizer();
+  const batches = source.readBatches(() => sizer.rows);
   let next: Promise<IteratorResult<EventRow[]>>;
   try {
-    next = Promise.resolve(await source.batches.next());
+    next = Promise.resolve(await batches.next());
   } catch (error) {
     await release();
     throw error;
@@ -64,16 +68,15 @@ export async function streamExport(
           const result = await next;
           if (cancelled) return;
           if (result.done) {
-            await writer.end();
+            writer.end();
             controller.close();
             await release();
             hooks.onFinished?.(rows);
             return;
           }
-          // Ask for the next batch before writing this one, so the query overlaps the writing.
-          next = source.batches.next();
-          next.catch(ignore); // awaited on the next pull; only marks it handled if cancelled first
-          await writer.write(result.value);
+          next = batches.next();
+          next.catch(ignore); // awaited on the next pull; this only marks it handled if we are cancelled first
+          sizer.record(result.value.length, writer.write(result.value));
           rows += result.value.length;
         } catch (error) {
           if (cancelled) return;
@@ -86,7 +89,7 @@ export async function streamExport(
         cancelled = true;
         // Closing the connection first ends a query in flight; the generator then just stops.
         await release();
-        source.batches.return(undefined).catch(ignore);
+        batches.return(undefined).catch(ignore);
         hooks.onCancelled?.(rows);
       },
     },

@@ -10,9 +10,10 @@ export interface ExportOptions {
 
 /** Turns batches of rows into the bytes of one file; opening it writes what comes before the rows. */
 export interface ExportWriter {
-  write(rows: readonly EventRow[]): void | Promise<void>;
+  /** Writes one batch; returns how many characters of text it made (to size the next batch). */
+  write(rows: readonly EventRow[]): number;
   /** Writes what comes after the last row; the file is complete only after this. */
-  end(): void | Promise<void>;
+  end(): void;
 }
 
 export interface ExportFormat {

@@ -75,8 +75,14 @@ const before = (src: EventSource, position: KeysetPosition) =>
   sql`(${src.eventTimestamp}, ${src.id}) < (${position.ts}::timestamptz, ${position.id}::bigint)`;
 
 function selectEnriched(db: Database, src: EventSource) {
+  return selectEnrichedWith(db, src, {});
+}
+
+/** The enriched row plus extra computed columns (the export's running size). */
+function selectEnrichedWith<E extends Record<string, SQL.Aliased>>(db: Database, src: EventSource, extra: E) {
   return db
     .select({
+      ...extra,
       id: src.id,
       eventTimestamp: src.eventTimestamp,
       functionality: auditFunctionalities.functionalityName,
@@ -145,29 +151,61 @@ export async function countEvents(db: Database, filter: EventFilter): Promise<nu
 }
 
 /**
+ * One keyset batch that also stops once the rows before a row hold `maxBytes` of message and
+ * additional data (stored sizes, cheap to read), so a run of very large rows comes in smaller
+ * batches. Always at least one row.
+ */
+function batchWithin(db: Database, src: EventSource, where: SQL[], limit: number, maxBytes: number) {
+  const stored = sql`pg_column_size(${src.message}) + coalesce(pg_column_size(${src.additionalData}), 0)`;
+  const bytesBefore = sql<
+    string | null
+  >`sum(${stored}) OVER (ORDER BY ${src.eventTimestamp} DESC, ${src.id} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+  const page = selectEnrichedWith(db, src, { bytesBefore: bytesBefore.as('bytes_before') })
+    .where(and(...where))
+    .orderBy(...newestFirst(src))
+    .limit(limit)
+    .as('page');
+  return db
+    .select()
+    .from(page)
+    .where(sql`coalesce(${page.bytesBefore}, 0) < ${maxBytes}`)
+    .orderBy(desc(page.eventTimestamp), desc(page.id));
+}
+
+/**
  * Every matching row, newest first, in keyset batches: each batch is a fresh index range scan,
  * so memory holds one batch and no cursor or transaction stays open between them.
  */
 export async function* eachEventBatch(
   db: Database,
   filter: EventFilter,
-  options: { batchSize: number; maxRows?: number },
+  options: {
+    /** A function is asked before each query, so a caller can size batches by what it saw. */
+    batchSize: number | (() => number);
+    maxRows?: number;
+    /** Cut a batch once its rows hold this many bytes of message and additional data. */
+    maxBatchBytes?: number;
+  },
 ): AsyncGenerator<EventRow[]> {
   const src = sourceFor(filter);
   let after: KeysetPosition | undefined;
   let remaining = options.maxRows ?? Number.POSITIVE_INFINITY;
   while (remaining > 0) {
-    const limit = Math.min(options.batchSize, remaining);
+    const limit = Math.min(typeof options.batchSize === 'number' ? options.batchSize : options.batchSize(), remaining);
     const where = conditions(src, filter);
     if (after) where.push(before(src, after));
-    const rows = await selectEnriched(db, src)
-      .where(and(...where))
-      .orderBy(...newestFirst(src))
-      .limit(limit);
+    const rows: EventRow[] =
+      options.maxBatchBytes === undefined
+        ? await selectEnriched(db, src)
+            .where(and(...where))
+            .orderBy(...newestFirst(src))
+            .limit(limit)
+        : await batchWithin(db, src, where, limit, options.maxBatchBytes);
     if (rows.length === 0) return;
     yield rows;
     remaining -= rows.length;
-    if (rows.length < limit) return;
+    // A batch cut by size is not the last one; only a short batch by rows is.
+    if (rows.length < limit && options.maxBatchBytes === undefined) return;
     const last = rows[rows.length - 1];
     if (!last) return;
     after = { ts: last.eventTimestamp, id: last.id };

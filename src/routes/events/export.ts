@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eachEventBatch } from '../../db/queries/events';
+import { MAX_BATCH_STORED_BYTES } from '../../export/batch-size';
 import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS } from '../../export/formats';
 import { streamExport } from '../../export/stream-export';
 import { formatCentralCompact } from '../../lib/central-time';
@@ -7,9 +8,6 @@ import { errorResponses } from '../../lib/openapi/responses';
 import type { AppRouteHandler } from '../route-helpers';
 import { RECENT_DEFAULT } from './recent';
 import { FilterQuerySchema, toEventFilter } from './search-query';
-
-/** Rows per keyset query: large enough that round trips do not matter, small enough to stay flat. */
-const EXPORT_BATCH_ROWS = 5000;
 
 const ExportQuerySchema = FilterQuerySchema.extend({
   recent: z
@@ -67,10 +65,12 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
     logger.info(event, { format: query.format ?? 'xlsx', rows, duration_ms: Date.now() - started, ...extra });
   const body = await streamExport(
     {
-      batches: eachEventBatch(handle.db, filter, {
-        batchSize: EXPORT_BATCH_ROWS,
-        maxRows: recent ? RECENT_DEFAULT : undefined,
-      }),
+      readBatches: (batchRows) =>
+        eachEventBatch(handle.db, filter, {
+          batchSize: batchRows,
+          maxRows: recent ? RECENT_DEFAULT : undefined,
+          maxBatchBytes: MAX_BATCH_STORED_BYTES,
+        }),
       release: () => {
         const closing = handle.close();
         try {
