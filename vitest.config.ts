@@ -20,6 +20,8 @@ export default defineConfig({
           TEST_NEON_WS_PROXY: inject('neonWsProxy'),
           TEST_EMBEDDED: inject('embedded') ? 'true' : 'false',
           TEST_MIGRATIONS: JSON.stringify(inject('migrations')),
+          TEST_FAULT_PROXY_URL: inject('faultProxyUrl'),
+          TEST_FAULT_PROXY_CONTROL: inject('faultProxyControl'),
         },
         hyperdrives: { HYPERDRIVE: inject('databaseUrl') },
       },

@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     TEST_NEON_WS_PROXY: string;
     TEST_EMBEDDED: string;
     TEST_MIGRATIONS: string;
+    TEST_FAULT_PROXY_URL: string;
+    TEST_FAULT_PROXY_CONTROL: string;
   }
 }

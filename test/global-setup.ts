@@ -39,14 +39,23 @@ export default async function setup(project: TestProject) {
     start('scripts/test-database.mjs', ['lifecycle']),
     start('scripts/neon-ws-proxy.mjs', ['--port', '0']),
   ]);
+  // The fault tests' proxy in front of the main database (test/support/fault-proxy.mjs).
+  const mainUrl = new URL(main.value);
+  const faults = await start('test/support/fault-proxy.mjs', [
+    '--target',
+    `${mainUrl.hostname}:${mainUrl.port || 5432}`,
+  ]);
+  const [faultProxyPort, faultControlPort] = faults.value.split(',');
   const { readMigrations } = await import('../scripts/lib/migrations.mjs');
   project.provide('databaseUrl', main.value);
   project.provide('lifecycleDatabaseUrl', lifecycle.value);
   project.provide('neonWsProxy', `127.0.0.1:${proxy.value}`);
   project.provide('embedded', !process.env.DATABASE_URL && !process.env.PG_HOST);
   project.provide('migrations', readMigrations());
+  project.provide('faultProxyUrl', Object.assign(new URL(main.value), { port: faultProxyPort }).toString());
+  project.provide('faultProxyControl', `http://127.0.0.1:${faultControlPort}`);
   return async () => {
-    await Promise.all([stop(main.child), stop(lifecycle.child), stop(proxy.child)]);
+    await Promise.all([stop(main.child), stop(lifecycle.child), stop(proxy.child), stop(faults.child)]);
   };
 }
 
@@ -57,5 +66,7 @@ declare module 'vitest' {
     neonWsProxy: string;
     embedded: boolean;
     migrations: { name: string; sql: string }[];
+    faultProxyUrl: string;
+    faultProxyControl: string;
   }
 }

@@ -43,8 +43,9 @@ function openHyperdrive(config: Config, options: OpenOptions): DatabaseHandle {
   client.on('error', swallow);
   const connected = client.connect();
   connected.catch(swallow);
-  // A query queued while connecting is never settled when the connection fails under workerd (no
-  // 'end' event follows a refused socket), so a request would hang: queries wait for the connection.
+  // pg queues a query sent before the connection is up and, when connecting fails, never answers
+  // it: the request would hang until the platform kills it. Queries wait for the connection and
+  // fail with its error instead (a 503 upstream). drizzle only uses the promise form.
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   client.query = ((...args: unknown[]) => connected.then(() => query(...args))) as typeof client.query;
   const db = drizzlePg(client) as unknown as Database;
