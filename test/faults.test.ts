@@ -190,6 +190,31 @@ describe('the database dies in the middle of a write', () => {
   });
 });
 
+describe('the database dies in the middle of an export', () => {
+  it('the download breaks visibly (never a short file that looks complete), and the next export is whole', async () => {
+    const company = uniqueCompanyId();
+    const rows = 2500; // the first batch is 1000 rows: the second query is made while streaming
+    await query(
+      `INSERT INTO auditevents (eventtimestamp, functionalityid, eventtypeid, companyid, message)
+       SELECT now() - make_interval(mins => 10, secs => g), 1, 1, $1, 'export fault ' || g
+       FROM generate_series(1, $2::int) AS g`,
+      [company, rows],
+    );
+    for (const format of ['csv', 'xlsx']) {
+      // bytes_before is in the export's batch query only; skip=1 lets the first batch through.
+      await faultProxy('arm', { match: 'bytes_before', skip: '1', forward: '0' });
+      const response = await get(`${BASE}/export?company_id=${company}&format=${format}`, {}, PROXIED);
+      expect(response.status).toBe(200);
+      await expect(response.arrayBuffer(), format).rejects.toThrow();
+      expect((await faultProxy('state')).armed).toBe(false);
+    }
+    const whole = await get(`${BASE}/export?company_id=${company}&format=csv`, {}, PROXIED);
+    expect(whole.status).toBe(200);
+    const lines = (await whole.text()).trim().split('\r\n');
+    expect(lines.length).toBe(rows + 1);
+  });
+});
+
 describe('a 201 means committed', () => {
   it('the created row is visible from another connection the moment the 201 arrives', async () => {
     const company = uniqueCompanyId();
@@ -263,6 +288,17 @@ describe.skipIf(isEmbedded)('slow queries: the statement timeout', () => {
     });
     const after = await get(`${BASE}/search?company_id=5001`, {}, normal());
     expect(after.status).toBe(200);
+  });
+
+  it('an export stuck behind a lock is a 503 in JSON before the first byte', async () => {
+    await whileLocked(async () => {
+      const response = await get(`${BASE}/export?company_id=5001&format=csv`, {}, {
+        ...hyperdriveAt(db.url),
+        EXPORT_QUERY_TIMEOUT_MS: '300',
+      } as Partial<Env>);
+      expect(response.headers.get('Content-Disposition')).toBeNull();
+      await expectUnavailable(response, /took too long and was cancelled/);
+    });
   });
 
   it('a create stuck behind a lock becomes a 503, not a 201, and stores nothing', async () => {
