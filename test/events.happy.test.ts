@@ -114,6 +114,16 @@ describe('create', () => {
     expect((await search({ company_id: company })).events[0]).toMatchObject({ CompanyId: company, StoreLocationID: 7 });
   });
 
+  it('stores the longest message allowed even when it does not compress (no index holds the message)', async () => {
+    const company = uniqueCompanyId();
+    const bytes = crypto.getRandomValues(new Uint8Array(7_500));
+    const message = btoa(String.fromCharCode(...bytes)).slice(0, 10_000);
+    expect(message.length).toBe(10_000);
+    await createEvent(event({ company_id: company, message }));
+    const [stored] = (await search({ company_id: company, message_pattern: message.slice(5_000, 5_040) })).events;
+    expect(stored?.Message).toBe(message);
+  });
+
   it('stores an event for a month that has no partition yet', async () => {
     const company = uniqueCompanyId();
     await createEvent(event({ company_id: company, event_timestamp: '2023-02-14T12:00:00Z' }));
