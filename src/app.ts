@@ -6,11 +6,12 @@ import type { AppEnv } from './app-env';
 import { API_KEY_HEADER, requireApiKey } from './lib/auth';
 import { describeError, errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
 import { redocPage } from './lib/openapi/redoc';
+import { refuseNulInQuery, repeatedQueryNames } from './lib/query-text';
 import { limitRatePerKey } from './lib/rate-limit';
 import { requestContext } from './lib/request-context';
 import { requireScope } from './lib/route-scopes';
 import { recordSelfAudit } from './lib/self-audit';
-import { toValidationIssues } from './lib/validation-issues';
+import { explainRepeatedParameters, toValidationIssues } from './lib/validation-issues';
 import { registerRoutes } from './routes';
 
 export const BASE_PATH = '/pyaudit';
@@ -24,10 +25,13 @@ const PUBLIC_PATHS = new Set([
 /** The OpenAPIHono factory: validation hook, errors, middleware, routes and docs in one place. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
+    defaultHook: (result, c) => {
       if (!result.success) {
         const target = result.target === 'json' ? 'body' : (result.target as 'query' | 'header' | 'path');
-        throw validationError(toValidationIssues(result.error, target));
+        const issues = toValidationIssues(result.error, target);
+        throw validationError(
+          target === 'query' ? explainRepeatedParameters(issues, repeatedQueryNames(c.req.queries())) : issues,
+        );
       }
     },
   });
@@ -61,6 +65,8 @@ export function createApp() {
       return guard(c, next);
     });
   }
+
+  app.use(`${BASE_PATH}/api/*`, refuseNulInQuery);
 
   registerRoutes(app);
 

@@ -151,7 +151,8 @@ export function parseInstant(text: string): ParsedInstant | null {
     };
     precision = us[4] === undefined ? 'day' : us[6] === undefined ? 'minute' : 'second';
   }
-  if (!isValidWallClock(w)) return null;
+  // Date.UTC reads years 0-99 as 1900-1999: '0070-06-01Z' would become 1970. Not a real date here.
+  if (!isValidWallClock(w) || w.year < 100) return null;
   if (offset !== undefined) {
     const ms = offsetToMs(offset);
     if (Math.abs(ms) > 18 * HOUR_MS) return null;

@@ -9,14 +9,22 @@ const TYPE_NAMES: Record<string, [msg: string, type: string]> = {
   int: ['Input should be a valid integer', 'int_type'],
   boolean: ['Input should be a valid boolean', 'bool_type'],
   object: ['Input should be a valid dictionary', 'dict_type'],
+  record: ['Input should be a valid dictionary', 'dict_type'],
   array: ['Input should be a valid list', 'list_type'],
 };
+
+/**
+ * zod 4 leaves the input out of its issues unless asked (reportInput), so "missing" is read from
+ * its message ("..., received undefined"); otherwise every wrong type would read "Field required".
+ */
+const isMissing = (issue: z.core.$ZodIssueInvalidType) =>
+  'input' in issue ? issue.input === undefined : /received undefined$/.test(issue.message);
 
 /** Translates one zod issue into FastAPI/pydantic's wording, which existing clients display. */
 function translate(issue: z.core.$ZodIssue): Omit<ValidationIssue, 'loc'> {
   switch (issue.code) {
     case 'invalid_type': {
-      if (issue.input === undefined) return { msg: 'Field required', type: 'missing' };
+      if (isMissing(issue)) return { msg: 'Field required', type: 'missing' };
       const [msg, type] = TYPE_NAMES[issue.expected] ?? [issue.message, 'type_error'];
       return { msg, type };
     }
@@ -47,6 +55,18 @@ function translate(issue: z.core.$ZodIssue): Omit<ValidationIssue, 'loc'> {
     default:
       return { msg: issue.message, type: 'value_error' };
   }
+}
+
+/**
+ * A query parameter sent twice arrives as a list and fails its schema with a message about
+ * types; say what is actually wrong. `repeated` holds the names that came more than once.
+ */
+export function explainRepeatedParameters(issues: ValidationIssue[], repeated: ReadonlySet<string>): ValidationIssue[] {
+  return issues.map((issue) =>
+    issue.loc[0] === 'query' && issue.loc.length === 2 && repeated.has(String(issue.loc[1]))
+      ? { ...issue, msg: 'Parameter given more than once; send it once', type: 'duplicate_parameter' }
+      : issue,
+  );
 }
 
 /** zod issues -> FastAPI's `detail` list, with `loc` starting at the request part. */

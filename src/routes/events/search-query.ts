@@ -34,8 +34,14 @@ export const FilterQuerySchema = z.strictObject({
   include_archived: booleanFlag('Also search the archive (events older than the retention window)'),
 });
 
+const MAX_PAGE_SIZE = 5000;
+const MAX_PAGE_NUMBER = Math.floor(Number.MAX_SAFE_INTEGER / MAX_PAGE_SIZE);
+
 export const SearchQuerySchema = FilterQuerySchema.extend({
-  page_number: IdSchema.pipe(z.int().min(1)).optional().openapi({ type: 'integer', minimum: 1, example: 1 }),
+  // Capped so that (page_number - 1) * page_size stays an exact integer and a valid OFFSET.
+  page_number: IdSchema.pipe(z.int().min(1).max(MAX_PAGE_NUMBER))
+    .optional()
+    .openapi({ type: 'integer', minimum: 1, maximum: MAX_PAGE_NUMBER, example: 1 }),
   page_size: IdSchema.pipe(z.int().min(1).max(5000))
     .optional()
     .openapi({ type: 'integer', minimum: 1, maximum: 5000, example: 500 }),

@@ -1,0 +1,33 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+import { type ValidationIssue, validationError } from './errors';
+import { hasNul } from './text-rules';
+
+/**
+ * Query values are compared with stored text, and PostgreSQL text cannot hold NUL: `%00` in any
+ * parameter would otherwise fail inside the database as a 500. Refused here for every route, as
+ * a 422 that names the parameter. (Lone surrogates cannot arrive: a query is UTF-8, and bytes
+ * that do not decode stay as their %-escapes.)
+ */
+export const refuseNulInQuery: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const issues: ValidationIssue[] = [];
+  for (const [name, values] of Object.entries(c.req.queries())) {
+    if (hasNul(name) || values.some(hasNul)) {
+      issues.push({
+        loc: ['query', name],
+        msg: 'Value must not contain NUL characters (%00)',
+        type: 'string_nul',
+      });
+    }
+  }
+  if (issues.length > 0) throw validationError(issues);
+  await next();
+};
+
+/** Names of the query parameters sent more than once. */
+export const repeatedQueryNames = (queries: Record<string, string[]>): Set<string> =>
+  new Set(
+    Object.entries(queries)
+      .filter(([, values]) => values.length > 1)
+      .map(([name]) => name),
+  );
