@@ -33,11 +33,21 @@ export function processMemoryMiB(pid) {
   }
 }
 
-/** CPU seconds of several processes together. */
-const groupCpuSeconds = (pids) => {
-  const values = pids.map(processCpuSeconds);
-  return values.includes(null) ? null : values.reduce((a, b) => a + b, 0);
-};
+/** CPU seconds of each process of a group that is still running. */
+const groupCpuSeconds = (pids) => new Map(pids.map((pid) => [pid, processCpuSeconds(pid)]));
+
+/** CPU used between two readings by the processes present in both (a backend may come or go). */
+function groupDelta(before, after) {
+  let total = 0;
+  let seen = 0;
+  for (const [pid, value] of before) {
+    const later = after.get(pid);
+    if (value === null || later === null || later === undefined) continue;
+    total += later - value;
+    seen++;
+  }
+  return seen > 0 ? total : null;
+}
 
 /**
  * Measures what a piece of work costs: wall time, CPU of each group of processes (% of one
@@ -52,8 +62,8 @@ export async function measureCpu(groups, work) {
   const machineAfter = machineCpuSeconds();
   const cpu = {};
   for (const [name, pids] of Object.entries(groups)) {
-    const after = groupCpuSeconds(pids);
-    if (after !== null && before[name] !== null) cpu[`${name}_pct`] = Math.round(((after - before[name]) / wall) * 100);
+    const used = groupDelta(before[name], groupCpuSeconds(pids));
+    if (used !== null) cpu[`${name}_pct`] = Math.round((used / wall) * 100);
   }
   cpu.machine_busy_pct = Math.round(
     ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100,

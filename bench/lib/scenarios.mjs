@@ -57,6 +57,12 @@ export function readScenarios(facts, { variants }) {
   const deepPage = facts.deepRow / PAGE_SIZE + 1;
   return [
     {
+      name: 'floor',
+      title: 'catalogue (tiny authenticated read: the floor)',
+      connections: 2,
+      requests: [{ method: 'GET', path: `${API}/get-all-auditfunctionalities` }],
+    },
+    {
       name: 'recent',
       title: 'recent (500 newest)',
       connections: 8,
@@ -65,13 +71,13 @@ export function readScenarios(facts, { variants }) {
     {
       name: 'search_company',
       title: 'search by company',
-      connections: 4,
+      connections: 2,
       requests: companies(variants).map((c) => get('search', { company_id: c })),
     },
     {
       name: 'search_company_message',
       title: 'search by company + message substring',
-      connections: 4,
+      connections: 2,
       requests: companies(variants).map((c, i) =>
         get('search', { company_id: c, message_pattern: MESSAGE_PATTERNS[i % MESSAGE_PATTERNS.length] }),
       ),
@@ -79,7 +85,7 @@ export function readScenarios(facts, { variants }) {
     {
       name: 'search_user_range',
       title: 'search by user over 30 days',
-      connections: 4,
+      connections: 2,
       requests: facts.users.map((u) =>
         get('search', { user: u.username, from_date: facts.userFrom, to_date: facts.userTo }),
       ),
@@ -87,19 +93,19 @@ export function readScenarios(facts, { variants }) {
     {
       name: 'page_first',
       title: 'first page, all events',
-      connections: 4,
+      connections: 2,
       requests: [get('search', { page_number: 1, page_size: PAGE_SIZE })],
     },
     {
       name: 'page_deep_number',
       title: `page at row ${facts.deepRow.toLocaleString('en-US')} by page_number`,
-      connections: 4,
+      connections: 2,
       requests: [get('search', { page_number: deepPage, page_size: PAGE_SIZE })],
     },
     {
       name: 'page_deep_cursor',
       title: `page at row ${facts.deepRow.toLocaleString('en-US')} by cursor`,
-      connections: 4,
+      connections: 2,
       // The cursor comes from the page before (resolveCursor).
       cursorFor: { page_number: deepPage - 1, page_size: PAGE_SIZE },
       requests: [],
