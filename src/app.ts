@@ -6,7 +6,7 @@ import type { AppEnv } from './app-env';
 import { API_KEY_HEADER, requireApiKey } from './lib/auth';
 import { describeError, errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
 import { redocPage } from './lib/openapi/redoc';
-import { refuseNulInQuery, repeatedQueryNames } from './lib/query-text';
+import { refuseNulInUrl, repeatedQueryNames } from './lib/query-text';
 import { limitRatePerKey } from './lib/rate-limit';
 import { requestContext } from './lib/request-context';
 import { requireScope } from './lib/route-scopes';
@@ -66,7 +66,7 @@ export function createApp() {
     });
   }
 
-  app.use(`${BASE_PATH}/api/*`, refuseNulInQuery);
+  app.use(`${BASE_PATH}/api/*`, refuseNulInUrl);
 
   registerRoutes(app);
 

@@ -653,8 +653,6 @@ const cases: HostileCase[] = [
     `${BASE}/create/../../../../etc/passwd`,
     `${BASE}/..%5c..%5cwindows%5cwin.ini`,
     `${BASE}/search/..;/create`,
-    `${BASE}/create%00`,
-    `${BASE}/create%00.json`,
     `${BASE}//search`,
     `${BASE}/SEARCH`,
     `${BASE}/search/`,
@@ -663,6 +661,28 @@ const cases: HostileCase[] = [
     '/pyaudit/../../etc/passwd',
     '/etc/passwd',
   ].map((path) => ({ name: `path ${path}`, path, status: 404, says: /^Not Found$/ })),
+
+  // ---- NUL in a path: refused before any route or query sees it
+  ...[`${BASE}/create%00`, `${BASE}/create%00.json`, `${API}/admin/keys/%00/revoke`, `${API}/admin/keys/%00`].map(
+    (path) => ({
+      name: `path ${path}`,
+      method: path.includes('admin') && !path.endsWith('revoke') ? 'DELETE' : 'POST',
+      path,
+      body: '{}',
+      status: 422,
+      loc: ['path'],
+      says: /must not contain NUL/,
+    }),
+  ),
+  {
+    name: 'admin: functionality name with a NUL in the path',
+    method: 'POST',
+    path: `${API}/admin/functionalities/%00/event-types`,
+    body: { event_types: ['x'] },
+    status: 422,
+    loc: ['path'],
+    says: /must not contain NUL/,
+  },
 
   // ---- export (validated before the first byte: JSON errors, no file)
   ...[

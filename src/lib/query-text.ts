@@ -4,13 +4,16 @@ import { type ValidationIssue, validationError } from './errors';
 import { hasNul } from './text-rules';
 
 /**
- * Query values are compared with stored text, and PostgreSQL text cannot hold NUL: `%00` in any
- * parameter would otherwise fail inside the database as a 500. Refused here for every route, as
- * a 422 that names the parameter. (Lone surrogates cannot arrive: a query is UTF-8, and bytes
- * that do not decode stay as their %-escapes.)
+ * Query values and path parameters are compared with stored text, and PostgreSQL text cannot
+ * hold NUL: `%00` would otherwise fail inside the database as a 500. Refused here for every
+ * route, as a 422 that names the parameter. (Lone surrogates cannot arrive: a URL is UTF-8, and
+ * bytes that do not decode stay as their %-escapes.)
  */
-export const refuseNulInQuery: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const refuseNulInUrl: MiddlewareHandler<AppEnv> = async (c, next) => {
   const issues: ValidationIssue[] = [];
+  if (/%00/.test(new URL(c.req.url).pathname)) {
+    issues.push({ loc: ['path'], msg: 'The path must not contain NUL characters (%00)', type: 'string_nul' });
+  }
   for (const [name, values] of Object.entries(c.req.queries())) {
     if (hasNul(name) || values.some(hasNul)) {
       issues.push({
