@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { BASE, call, event, get, isEmbedded, postJson, uniqueCompanyId } from './helpers/app';
 import { countEventsOf, query, withClient } from './helpers/sql';
 import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from './support/private-database';
@@ -57,6 +57,18 @@ async function settledCount(company: number): Promise<number> {
 
 afterEach(async () => {
   await faultProxy('up');
+});
+
+// The service logs every 503 at ERROR: kept out of the test output, and checked for leaks.
+let logSpies: MockInstance[] = [];
+beforeAll(() => {
+  logSpies = (['error', 'warn'] as const).map((level) => vi.spyOn(console, level).mockImplementation(() => {}));
+});
+afterAll(() => {
+  const lines = logSpies.flatMap((spy) => spy.mock.calls.map((args) => args.join(' ')));
+  for (const spy of logSpies) spy.mockRestore();
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) expect(line).not.toMatch(/postgres:\/\/|\bselect\b|\n\s+at /i);
 });
 
 describe('database unreachable (closed port)', () => {

@@ -78,7 +78,7 @@ export const EventInputSchema = z
     })
       .nullable()
       .optional()
-      .openapi({ example: { ip: '192.168.1.10', browser: 'Chrome' } }),
+      .openapi({ type: ['object', 'null'], example: { ip: '192.168.1.10', browser: 'Chrome' } }),
     event_id: z.uuid().optional().openapi({
       description:
         'Optional client-chosen UUID, scoped to the company. Sending the same event_id again for the same company returns the original id (duplicate: true) and stores nothing new.',
