@@ -2,7 +2,7 @@
 // The command itself is src/lib/keys-command.ts, shared with the tests; this file connects and prints.
 import { registerHooks } from 'node:module';
 import pg from 'pg';
-import { configuredDatabaseUrl } from './lib/database-url.mjs';
+import { requireDatabaseUrl } from './lib/database-url.mjs';
 
 // The Worker's sources import each other without extensions (bundler style); let Node find the .ts.
 registerHooks({
@@ -20,11 +20,7 @@ if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
   console.log(KEYS_USAGE.join('\n'));
   process.exit(argv.length === 0 ? 2 : 0);
 }
-const url = configuredDatabaseUrl();
-if (!url) {
-  console.error('Set DATABASE_URL (or PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD).');
-  process.exit(2);
-}
+const url = requireDatabaseUrl();
 const client = new pg.Client({ connectionString: url });
 try {
   await client.connect();

@@ -1,14 +1,10 @@
 // npm run db:migrate: applies sql/*.sql to DATABASE_URL (or PG_HOST...), idempotently.
 import pg from 'pg';
 import { migrate } from '../src/db/migrator.ts';
-import { configuredDatabaseUrl } from './lib/database-url.mjs';
+import { requireDatabaseUrl } from './lib/database-url.mjs';
 import { readMigrations } from './lib/migrations.mjs';
 
-const url = process.argv[2] ?? configuredDatabaseUrl();
-if (!url) {
-  console.error('Set DATABASE_URL (or PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD).');
-  process.exit(2);
-}
+const url = requireDatabaseUrl(process.argv[2]);
 const client = new pg.Client({ connectionString: url });
 try {
   await client.connect();

@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BASE, createEvent, event, get, postJson, uniqueCompanyId } from './helpers/app';
+import { BASE, createEvent, event, postJson, search, uniqueCompanyId } from './helpers/app';
 import { countEventsOf, query } from './helpers/sql';
-
-interface SearchBody {
-  StatusCode: number;
-  message: string;
-  count: number;
-  current_page: number;
-  total_pages: number;
-  page_size: number;
-  total_count: number;
-  next_cursor: string | null;
-  warning?: string;
-  events: Record<string, unknown>[];
-}
-
-const search = async (params: Record<string, string | number>) => {
-  const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
-  const response = await get(`${BASE}/search?${qs}`);
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (await response.json()) as SearchBody;
-};
 
 async function withDirectory(companyId: number) {
   await query(`INSERT INTO companies VALUES ($1, 'Acme Retail') ON CONFLICT DO NOTHING`, [companyId]);

@@ -1,34 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BASE, event, get, postJson, uniqueCompanyId } from './helpers/app';
+import { BASE, event, get, postJson, type SearchBody, search, uniqueCompanyId } from './helpers/app';
 import { query } from './helpers/sql';
-
-interface SearchBody {
-  StatusCode: number;
-  message: string;
-  count: number;
-  current_page: number;
-  total_pages: number;
-  page_size: number;
-  total_count: number;
-  next_cursor: string | null;
-  warning?: string;
-  events: {
-    Id: number;
-    UserName: string | null;
-    Message: string;
-    EventType: string;
-    Status: string;
-    StoreLocationID: number | null;
-  }[];
-}
-
-const search = async (params: Record<string, string | number>) => {
-  const response = await get(
-    `${BASE}/search?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`,
-  );
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (await response.json()) as SearchBody;
-};
 
 const users = (body: SearchBody) => body.events.map((e) => e.UserName);
 

@@ -147,12 +147,13 @@ describe('healthcheck', () => {
 });
 
 describe('database drivers', () => {
+  const neon = {
+    DB_DRIVER: 'neon',
+    NEON_DATABASE_URL: env.TEST_DATABASE_URL,
+    NEON_LOCAL_WS_PROXY: env.TEST_NEON_WS_PROXY,
+  } as Partial<Env>;
+
   it('serves the same answers over the Neon serverless driver', async () => {
-    const neon = {
-      DB_DRIVER: 'neon',
-      NEON_DATABASE_URL: env.TEST_DATABASE_URL,
-      NEON_LOCAL_WS_PROXY: env.TEST_NEON_WS_PROXY,
-    } as Partial<Env>;
     const overNeon = await get(`${BASE}/get-all-auditfunctionalities`, {}, neon);
     const overHyperdrive = await get(`${BASE}/get-all-auditfunctionalities`);
     expect(overNeon.status).toBe(200);
@@ -161,11 +162,6 @@ describe('database drivers', () => {
   });
 
   it('creates, batches and searches over the Neon serverless driver', async () => {
-    const neon = {
-      DB_DRIVER: 'neon',
-      NEON_DATABASE_URL: env.TEST_DATABASE_URL,
-      NEON_LOCAL_WS_PROXY: env.TEST_NEON_WS_PROXY,
-    } as Partial<Env>;
     const company = uniqueCompanyId();
     const created = await postJson(`${BASE}/create`, event({ company_id: company, user: 'over-neon' }), neon);
     expect(created.status).toBe(201);

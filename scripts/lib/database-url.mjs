@@ -19,3 +19,13 @@ export function withPassword(url) {
   if (!u.username) u.username = 'postgres';
   return u.toString();
 }
+
+/** The configured URL (or `override`), or exit 2 with how to configure one. */
+export function requireDatabaseUrl(override) {
+  const url = override ?? configuredDatabaseUrl();
+  if (!url) {
+    console.error('Set DATABASE_URL (or PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD).');
+    process.exit(2);
+  }
+  return url;
+}

@@ -48,21 +48,14 @@ function openHyperdrive(config: Config, options: OpenOptions): DatabaseHandle {
   // fail with its error instead (a 503 upstream). drizzle only uses the promise form.
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   client.query = ((...args: unknown[]) => connected.then(() => query(...args))) as typeof client.query;
-  const db = drizzlePg(client) as unknown as Database;
-  let closed = false;
-  return {
-    db,
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await connected;
-      } catch {
-        return;
-      }
-      await client.end().catch(swallow);
-    },
-  };
+  return closeOnce(drizzlePg(client) as unknown as Database, async () => {
+    try {
+      await connected;
+    } catch {
+      return; // never connected: nothing to end
+    }
+    await client.end().catch(swallow);
+  });
 }
 
 // Outlives requests: whether neonConfig was pointed at the local test proxy already.
@@ -84,16 +77,13 @@ function openNeon(config: Config, options: OpenOptions): DatabaseHandle {
     statement_timeout: options.statementTimeoutMs,
   } as ConstructorParameters<typeof NeonPool>[0]);
   pool.on('error', swallow);
-  const db = drizzleNeon(pool) as unknown as Database;
-  let closed = false;
-  return {
-    db,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pool.end().catch(swallow);
-    },
-  };
+  return closeOnce(drizzleNeon(pool) as unknown as Database, () => pool.end().catch(swallow));
+}
+
+/** A handle whose close() ends the connection once, however many owners call it. */
+function closeOnce(db: Database, end: () => Promise<void>): DatabaseHandle {
+  let closing: Promise<void> | undefined;
+  return { db, close: () => (closing ??= end()) };
 }
 
 /** Rows of a raw statement: both drivers answer db.execute with pg's `{ rows }` result. */

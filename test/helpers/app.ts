@@ -69,3 +69,32 @@ export async function createEvent(body: EventBody): Promise<number> {
   if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { id: number }).id;
 }
+
+/** The search response, as tests read it (EventSchema fields they look at). */
+export interface SearchBody {
+  StatusCode: number;
+  message: string;
+  count: number;
+  current_page: number;
+  total_pages: number;
+  page_size: number;
+  total_count: number;
+  next_cursor: string | null;
+  warning?: string;
+  events: (Record<string, unknown> & {
+    Id: number;
+    UserName: string | null;
+    Message: string;
+    EventType: string;
+    Status: string;
+    StoreLocationID: number | null;
+  })[];
+}
+
+/** GET search with these parameters; fails the test unless it answers 200. */
+export async function search(params: Record<string, string | number>): Promise<SearchBody> {
+  const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const response = await get(`${BASE}/search?${qs}`);
+  if (response.status !== 200) throw new Error(`search failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as SearchBody;
+}
