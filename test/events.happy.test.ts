@@ -185,6 +185,28 @@ describe('batch', () => {
     expect(await countEventsOf(company)).toBe(2);
   });
 
+  it('answers 422 with every reason when no item could be stored', async () => {
+    const company = uniqueCompanyId();
+    const response = await postJson(`${BASE}/batch`, {
+      events: [
+        event({ company_id: company, functionality: 'Billing' }),
+        { ...event({ company_id: company }), user: 'x'.repeat(21) },
+      ],
+    });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as {
+      created: number;
+      failed: number;
+      detail: { loc: unknown[]; msg: string }[];
+    };
+    expect(body).toMatchObject({ created: 0, failed: 2 });
+    expect(body.detail.map((d) => d.loc)).toEqual([
+      ['body', 'events', 0, 'functionality'],
+      ['body', 'events', 1, 'user'],
+    ]);
+    expect(await countEventsOf(company)).toBe(0);
+  });
+
   it('answers 201 when every item is stored', async () => {
     const company = uniqueCompanyId();
     const events = Array.from({ length: 250 }, (_, i) => event({ company_id: company, user: `u${i}` }));

@@ -17,12 +17,15 @@ const ItemResultSchema = z.object({
 
 const BatchResultSchema = z
   .object({
-    StatusCode: z.union([z.literal(201), z.literal(207)]),
+    StatusCode: z.union([z.literal(201), z.literal(207), z.literal(422)]),
     message: z.string(),
     created: z.number().int(),
     duplicates: z.number().int(),
     failed: z.number().int(),
     results: z.array(ItemResultSchema),
+    detail: ValidationErrorSchema.shape.detail
+      .optional()
+      .openapi({ description: "With 422 only: every item's errors in one FastAPI-shaped list" }),
   })
   .openapi('AuditEventBatchResult');
 
@@ -31,7 +34,7 @@ export const batchRoute = createRoute({
   path: '/pyaudit/api/audit-events/batch',
   tags: ['Audit events'],
   summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
-  description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused. More than ${BATCH_MAX_EVENTS} events: 413.`,
+  description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413.`,
   middleware: [parseJsonBody] as const,
   request: { body: { required: true, content: { 'application/json': { schema: BatchInputSchema } } } },
   responses: {
@@ -39,6 +42,10 @@ export const batchRoute = createRoute({
     207: jsonResponse(BatchResultSchema, 'Some events refused; see results[].errors'),
     413: jsonResponse(z.object({ detail: z.string() }), `More than ${BATCH_MAX_EVENTS} events, or body too large`),
     ...errorResponses,
+    422: jsonResponse(
+      z.union([BatchResultSchema, ValidationErrorSchema]),
+      'The body is not a batch (detail only), or every event was refused and nothing stored (results[].errors and detail say why)',
+    ),
   },
 });
 
@@ -111,7 +118,8 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
   const failed = results.filter((r) => r.errors).length;
   const duplicates = results.filter((r) => r.duplicate).length;
   const created = results.length - failed - duplicates;
-  const status = failed === 0 ? 201 : 207;
+  // Nothing stored is not a success of any kind: a client that looks only at the status must see it.
+  const status = failed === 0 ? 201 : failed === results.length ? 422 : 207;
   return c.json(
     {
       StatusCode: status,
@@ -121,6 +129,7 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
       duplicates,
       failed,
       results,
+      ...(status === 422 ? { detail: results.flatMap((r) => r.errors ?? []) } : {}),
     },
     status,
   );
