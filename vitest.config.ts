@@ -29,7 +29,6 @@ export default defineConfig({
   ],
   resolve: {
     alias: {
-      'readable-stream': path('./src/export/node-stream.cjs'),
       uuid: path('./node_modules/uuid/dist/index.js'),
     },
   },
