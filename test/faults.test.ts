@@ -59,16 +59,22 @@ afterEach(async () => {
   await faultProxy('up');
 });
 
-// The service logs every 503 at ERROR: kept out of the test output, and checked for leaks.
+// The service logs every 503 at ERROR: kept out of the test output, and checked for leaks. The
+// lines are collected as they are written: vitest clears a spy's recorded calls between tests,
+// so reading spy.mock.calls in afterAll would see only the last test's lines.
+const logged: string[] = [];
 let logSpies: MockInstance[] = [];
 beforeAll(() => {
-  logSpies = (['error', 'warn'] as const).map((level) => vi.spyOn(console, level).mockImplementation(() => {}));
+  logSpies = (['error', 'warn'] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      logged.push(args.join(' '));
+    }),
+  );
 });
 afterAll(() => {
-  const lines = logSpies.flatMap((spy) => spy.mock.calls.map((args) => args.join(' ')));
   for (const spy of logSpies) spy.mockRestore();
-  expect(lines.length).toBeGreaterThan(0);
-  for (const line of lines) expect(line).not.toMatch(/postgres:\/\/|\bselect\b|\n\s+at /i);
+  expect(logged.length).toBeGreaterThan(0);
+  for (const line of logged) expect(line).not.toMatch(/postgres:\/\/|\bselect\b|\n\s+at /i);
 });
 
 describe('database unreachable (closed port)', () => {
