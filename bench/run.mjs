@@ -4,6 +4,7 @@
 //   npm run bench -- --quick       100,000 events, every scenario briefly (CI)
 //   npm run bench -- --rows 10000000 [--only search_company,recent] [--fresh] [--skip-archive]
 //                     [--workers N] [--profile] [--seconds S] [--warmup S] [--rounds N] [--pool-size N]
+//                     [--no-build]
 //
 // Starts what it needs (pgbouncer, the built bundle under workerd serve), loads or reuses the
 // data in a database of its own on DATABASE_URL's server (default the local PostgreSQL), runs
@@ -52,6 +53,7 @@ const { values: args } = parseArgs({
     'pool-size': { type: 'string', default: '20' },
     workers: { type: 'string', default: String(availableParallelism()) },
     profile: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'INFO' },
   },
 });
@@ -146,7 +148,7 @@ async function measureHttp(scenario, ctx) {
       () => wrk(settings.seconds),
     );
     if (profiler) profile = await profiler.stop(join(WORK, 'dist', 'index.js'));
-    rounds.push({ ...result, cpu: { ...cpu, background_busy_pct_before: background } });
+    rounds.push({ ...result, cpu: { ...cpu, wrk_pct: result.wrk_cpu_pct, background_busy_pct_before: background } });
   }
   const pick = (key) => median(rounds.map((r) => r[key]));
   const rps = pick('rps');
@@ -165,6 +167,7 @@ async function measureHttp(scenario, ctx) {
         workerd_pct: cpuPick('workerd_pct'),
         pgbouncer_pct: cpuPick('pgbouncer_pct'),
         postgres_pct: cpuPick('postgres_pct'),
+        wrk_pct: cpuPick('wrk_pct'),
         machine_busy_pct: cpuPick('machine_busy_pct'),
         background_busy_pct_before: cpuPick('background_busy_pct_before'),
       },
@@ -373,8 +376,11 @@ async function main() {
 
   const apiKey = `bench-${randomBytes(12).toString('hex')}`;
   const outDir = join(WORK, 'dist');
-  log('building the bundle (wrangler deploy --dry-run)...');
-  await buildBundle(ROOT, outDir);
+  if (args['no-build']) log('serving the bundle already in bench/.work/dist (--no-build)');
+  else {
+    log('building the bundle (wrangler deploy --dry-run)...');
+    await buildBundle(ROOT, outDir);
+  }
   const env = { ...process.env, API_KEYS: apiKey, LOG_LEVEL: args['log-level'] };
   const inspectorPort = args.profile ? await freePort() : undefined;
   const service = await startService({

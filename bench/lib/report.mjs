@@ -48,7 +48,7 @@ export function renderMarkdown(result, previous) {
   lines.push(`## Benchmark: ${meta.rows.toLocaleString('en-US')} events${meta.quick ? ' (quick)' : ''}`);
   lines.push('');
   lines.push(
-    `${meta.date} · git ${meta.git_commit} · ${meta.machine.cpus} × ${meta.machine.cpu_model} · PostgreSQL ${meta.postgres} · workerd ${meta.workerd} (${meta.workerd_processes ?? 1} process) · pgbouncer ${meta.pgbouncer} (transaction pool of ${meta.pool_size}) · ${meta.rounds} round(s) of ${meta.seconds} s after ${meta.warmup} s warm-up, medians`,
+    `${meta.date} · git ${meta.git_commit} · ${meta.machine.cpus} × ${meta.machine.cpu_model} · PostgreSQL ${meta.postgres} · workerd ${meta.workerd} (${meta.workerd_processes ?? 1} process${(meta.workerd_processes ?? 1) > 1 ? 'es' : ''}) · pgbouncer ${meta.pgbouncer} (transaction pool of ${meta.pool_size}) · ${meta.rounds} round(s) of ${meta.seconds} s after ${meta.warmup} s warm-up, medians`,
   );
   lines.push('');
   lines.push(
@@ -70,16 +70,18 @@ export function renderMarkdown(result, previous) {
   }
   lines.push('');
   lines.push(
-    'CPU per request (workerd: the Worker\'s JavaScript; PostgreSQL: the benchmark database\'s backends), and the rate those costs allow with every core free; "busy before" is the share of the machine other work used just before the measurement.',
+    'CPU per request (workerd: the Worker\'s JavaScript; PostgreSQL: the benchmark database\'s backends), and the rate those costs allow with every core free for the service; wrk, the load generator, runs on the same cores; "busy before" is the share of the machine other work used just before the measurement.',
   );
   lines.push('');
-  lines.push('| scenario | workerd ms | PostgreSQL ms | pgbouncer ms | capacity req/s | response KiB | busy before |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| scenario | workerd ms | PostgreSQL ms | pgbouncer ms | capacity req/s | response KiB | wrk (load generator) | busy before |',
+  );
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, v] of Object.entries(scenarios)) {
     if (v.skipped || !v.cpu?.cpu_ms_per_request) continue;
     const c = v.cpu;
     lines.push(
-      `| ${v.title ?? name} | ${fmt(c.workerd_ms_per_request, 2)} | ${fmt(c.postgres_ms_per_request, 2)} | ${fmt(c.pgbouncer_ms_per_request, 2)} | ${fmt(c.capacity_rps_if_idle, 0)} | ${fmt(v.bytes_per_response / 1024, 1)} | ${fmt(c.background_busy_pct_before, 0)}% |`,
+      `| ${v.title ?? name} | ${fmt(c.workerd_ms_per_request, 2)} | ${fmt(c.postgres_ms_per_request, 2)} | ${fmt(c.pgbouncer_ms_per_request, 2)} | ${fmt(c.capacity_rps_if_idle, 0)} | ${fmt(v.bytes_per_response / 1024, 1)} | ${c.wrk_pct === null || c.wrk_pct === undefined ? '–' : `${c.wrk_pct}% of a core`} | ${fmt(c.background_busy_pct_before, 0)}% |`,
     );
   }
   const exp = scenarios.export_xlsx;

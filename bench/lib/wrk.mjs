@@ -29,7 +29,10 @@ export function runWrk({ baseUrl, listFile, apiKey, connections, threads = 2, se
     apiKey,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Through bash, whose `times` then reports the CPU wrk itself used (it shares the machine).
+    const child = spawn('bash', ['-c', 'wrk "$@"; status=$?; times; exit $status', 'wrk', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -43,6 +46,12 @@ export function runWrk({ baseUrl, listFile, apiKey, connections, threads = 2, se
       if (code !== 0 || !match) return reject(new Error(`wrk failed (${code}):\n${out.slice(-2000)}`));
       const raw = JSON.parse(match[1]);
       const seconds = raw.duration_us / 1e6;
+      // `times` prints the shell's then its children's user and system time: "0m1.234s 0m0.567s".
+      const timesLines = [...out.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)];
+      const children = timesLines[1];
+      const wrkCpu = children
+        ? Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])
+        : null;
       const errors = Object.values(raw.errors).reduce((a, b) => a + b, 0);
       resolve({
         requests: raw.requests,
@@ -54,6 +63,7 @@ export function runWrk({ baseUrl, listFile, apiKey, connections, threads = 2, se
         errors,
         error_detail: raw.errors,
         bytes_per_request: raw.requests > 0 ? Math.round(raw.bytes / raw.requests) : 0,
+        wrk_cpu_pct: wrkCpu === null ? null : Math.round((wrkCpu / seconds) * 100),
       });
     });
   });
