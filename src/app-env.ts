@@ -1,5 +1,6 @@
 import type { DatabaseHandle, OpenOptions } from './db/client';
 import type { Config } from './env';
+import type { DeferredWork } from './lib/after-response';
 import type { Principal } from './lib/auth';
 import type { Logger } from './lib/logger';
 
@@ -15,5 +16,7 @@ export interface AppEnv {
     /** Hands the connection to a streaming body, which then closes it itself (options: if not open yet). */
     takeDatabase: (options?: OpenOptions) => DatabaseHandle;
     principal: Principal;
+    /** Database work queued for after the response (src/lib/after-response.ts); null once run. */
+    deferredWork: DeferredWork[] | null;
   };
 }

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { type DatabaseHandle, type OpenOptions, openDatabase } from '../db/client';
 import { loadConfig } from '../env';
+import { runDeferredWork } from './after-response';
 import { createLogger } from './logger';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -9,7 +10,8 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 /**
  * Per-request context: config, request id (a caller's X-Request-ID if it is safe, else a new
  * one), a logger that carries it, and a database connection opened on first use and closed
- * after the response (ctx.waitUntil), unless a streaming body took it over.
+ * after the response (ctx.waitUntil) once the work queued for after the response has used it,
+ * unless a streaming body took it over.
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = loadConfig(c.env);
@@ -27,6 +29,7 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     return handle;
   };
   c.set('database', () => open());
+  c.set('deferredWork', []);
   c.set('takeDatabase', (options) => {
     taken = true;
     return open(options);
@@ -36,13 +39,12 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     await next();
   } finally {
-    if (handle && !taken) {
-      const closing = handle.close();
-      try {
-        c.executionCtx.waitUntil(closing);
-      } catch {
-        await closing; // no ExecutionContext (app.request in a script): close inline
-      }
+    // Queued after-response work runs on the request's connection, which is closed after it.
+    const finishing = runDeferredWork(c, taken ? undefined : handle);
+    try {
+      c.executionCtx.waitUntil(finishing);
+    } catch {
+      await finishing; // no ExecutionContext (app.request in a script): finish inline
     }
     c.header('X-Request-ID', requestId);
     c.header('X-Content-Type-Options', 'nosniff');
