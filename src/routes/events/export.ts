@@ -7,13 +7,10 @@ import { formatCentralCompact } from '../../lib/central-time';
 import { errorResponses } from '../../lib/openapi/responses';
 import type { AppRouteHandler } from '../route-helpers';
 import { RECENT_DEFAULT } from './recent';
-import { FilterQuerySchema, toEventFilter } from './search-query';
+import { booleanFlag, FilterQuerySchema, isTrue, toEventFilter } from './search-query';
 
 const ExportQuerySchema = FilterQuerySchema.extend({
-  recent: z
-    .enum(['true', 'false', 'True', 'False', '1', '0'])
-    .optional()
-    .openapi({ description: `true: only the ${RECENT_DEFAULT} newest matching events`, example: 'false' }),
+  recent: booleanFlag(`true: only the ${RECENT_DEFAULT} newest matching events`),
   format: z
     .enum(EXPORT_FORMAT_NAMES)
     .optional()
@@ -49,8 +46,6 @@ export const exportRoute = createRoute({
     ...errorResponses,
   },
 });
-
-const isTrue = (v: string | undefined) => v === 'true' || v === 'True' || v === '1';
 
 export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
   const query = c.req.valid('query');

@@ -10,7 +10,8 @@ const text = (description: string, example?: string) =>
   z.string().max(200).optional().openapi({ description, example });
 const queryId = (description: string) =>
   IdSchema.optional().openapi({ type: 'integer', description, param: { description } });
-const booleanFlag = (description: string) =>
+/** A true/false query flag, in the spellings the old clients send. */
+export const booleanFlag = (description: string) =>
   z.enum(['true', 'false', 'True', 'False', '1', '0']).optional().openapi({ description, example: 'false' });
 
 /** The filters of search and export, with the dashboard's alias names. */
@@ -54,7 +55,7 @@ export const SearchQuerySchema = FilterQuerySchema.extend({
 
 type FilterQuery = z.infer<typeof FilterQuerySchema>;
 
-const isTrue = (v: string | undefined) => v === 'true' || v === 'True' || v === '1';
+export const isTrue = (v: string | undefined) => v === 'true' || v === 'True' || v === '1';
 
 /** Canonical name wins; both given with different values is a mistake worth a 422. */
 function pick<T>(
