@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageOfEvents } from '../../db/queries/events';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
-import type { AppRouteHandler } from '../route-helpers';
+import { type AppRouteHandler, fetched } from '../route-helpers';
 import { IdSchema } from './event-input';
 import { EventSchema, toEventObject } from './event-output';
 
@@ -45,14 +45,5 @@ export const recentHandler: AppRouteHandler<typeof recentRoute> = async (c) => {
     { includeArchived: false, companies: c.var.principal.companies },
     { limit, offset: 0 },
   );
-  const events = rows.map(toEventObject);
-  return c.json(
-    {
-      StatusCode: 200 as const,
-      message: events.length > 0 ? 'Data fetched successfully' : 'Data not found',
-      count: events.length,
-      events,
-    },
-    200,
-  );
+  return c.json(fetched('events', rows.map(toEventObject)), 200);
 };
