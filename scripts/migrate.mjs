@@ -1,4 +1,4 @@
-// npm run db:migrate: applies sql/*.sql to DATABASE_URL (or PG_HOST...), idempotently.
+// npm run db:migrate: applies sql/*.sql and sql/functions/*.sql to DATABASE_URL (or PG_HOST...), idempotently.
 import pg from 'pg';
 import { migrate } from '../src/db/migrator.ts';
 import { requireDatabaseUrl } from './lib/database-url.mjs';

@@ -9,7 +9,7 @@
 //     --no-build      serve the bundle already in --outdir
 //     --build-only    build the bundle into --outdir and exit
 //     --outdir DIR    where the bundle and config go (default dist)
-//     --migrate       apply sql/*.sql to DATABASE_URL first
+//     --migrate       apply the migrations (sql/) to DATABASE_URL first
 //     --pgbouncer     start a local pgbouncer (transaction pool) in front of DATABASE_URL
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

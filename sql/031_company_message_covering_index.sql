@@ -1,3 +1,4 @@
+-- superseded-by: 033
 -- The company index carries the message (INCLUDE), so "company + message substring" is an
 -- index-only scan: the ILIKE is evaluated on index tuples, without a heap fetch per row.
 -- Measured on 1M events over 6 months (docs/query-plans.md): the count for one company and a

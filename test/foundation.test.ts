@@ -1,9 +1,6 @@
 import { env } from 'cloudflare:workers';
-import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../src/db/migrator';
-import { BASE, call, event, get, isEmbedded, KEY, postJson, uniqueCompanyId } from './helpers/app';
-import { query, withClient } from './helpers/sql';
+import { BASE, call, event, get, KEY, postJson, uniqueCompanyId } from './helpers/app';
 
 describe('auth', () => {
   it('401 with the exact body when the key is missing', async () => {
@@ -177,54 +174,5 @@ describe('database drivers', () => {
     };
     expect(found.total_count).toBe(2);
     expect(found.events.map((e) => e.UserName).sort()).toEqual(['batch-neon', 'over-neon']);
-  });
-});
-
-describe('migrations', () => {
-  const migrations = JSON.parse(env.TEST_MIGRATIONS) as { name: string; sql: string }[];
-
-  it('apply to an empty schema, then do nothing the second time', async () => {
-    const schema = `m_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    await withClient(async (client) => {
-      await client.query(`CREATE SCHEMA ${schema}`);
-      await client.query(`SET search_path TO ${schema}, public`);
-      try {
-        const first = await migrate(client, migrations);
-        expect(first).toEqual(migrations.map((m) => m.name));
-        expect(await migrate(client, migrations)).toEqual([]);
-        // The contract's seed (sql/021 adds the service's own `Audit Service` types beside it).
-        const { rows } = await client.query(
-          `SELECT count(*)::int AS n FROM auditeventtypes JOIN auditfunctionalities USING (functionalityid)
-           WHERE functionalityname IN ('Authenticate', 'Price Management')`,
-        );
-        expect(rows[0]?.n).toBe(8);
-      } finally {
-        await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      }
-    });
-  });
-
-  it.skipIf(isEmbedded)('are safe when two runners start at once', async () => {
-    const schema = `m_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    await query(`CREATE SCHEMA ${schema}`);
-    const runner = () =>
-      withClient(async (client) => {
-        await client.query(`SET search_path TO ${schema}, public`);
-        return migrate(client, migrations);
-      });
-    try {
-      const [a, b] = await Promise.all([runner(), runner()]);
-      expect([...a, ...b].sort()).toEqual(migrations.map((m) => m.name).sort());
-    } finally {
-      await query(`DROP SCHEMA ${schema} CASCADE`);
-    }
-  });
-
-  it('refuses a migration that changed after it was applied', async () => {
-    const [first] = migrations;
-    if (!first) throw new Error('no migrations');
-    await expect(
-      withClient((client: pg.Client) => migrate(client, [{ ...first, sql: `${first.sql}\n-- edited` }])),
-    ).rejects.toThrow(/changed after it was applied/);
   });
 });

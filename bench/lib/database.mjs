@@ -47,7 +47,7 @@ export async function createDatabase(adminUrl, name, { template } = {}) {
   return true;
 }
 
-/** Applies sql/*.sql; a changed, already-applied migration means the database must be rebuilt. */
+/** Applies the migrations (sql/, sql/functions/); a changed, already-applied migration means the database must be rebuilt. */
 export async function migrateDatabase(url) {
   return withClient(url, async (client) => {
     try {

@@ -4,10 +4,17 @@ import { fileURLToPath } from 'node:url';
 
 export const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sql');
 
-/** sql/NNN_*.sql in order, as { name, sql }. */
+const sqlFiles = (folder, pattern) =>
+  readdirSync(join(SQL_DIR, folder))
+    .filter((f) => pattern.test(f))
+    .sort();
+
+/**
+ * Everything the runner (src/db/migrator.ts) applies, as { name, sql } with names relative to
+ * sql/: the numbered migrations sql/NNN_*.sql and the repeatable sql/functions/*.sql.
+ */
 export function readMigrations() {
-  return readdirSync(SQL_DIR)
-    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
-    .sort()
-    .map((name) => ({ name, sql: readFileSync(join(SQL_DIR, name), 'utf8') }));
+  const numbered = sqlFiles('.', /^\d{3}_.+\.sql$/);
+  const functions = sqlFiles('functions', /\.sql$/).map((f) => `functions/${f}`);
+  return [...numbered, ...functions].map((name) => ({ name, sql: readFileSync(join(SQL_DIR, name), 'utf8') }));
 }

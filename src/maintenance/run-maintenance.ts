@@ -1,6 +1,6 @@
 /**
  * The lifecycle jobs as the Worker runs them, from the cron and the admin route: configuration
- * in, the run recorded by the SQL function out (sql/006_maintenance.sql, docs/lifecycle.md).
+ * in, the run recorded by the SQL function out (sql/functions/maintenance.sql, docs/lifecycle.md).
  */
 import type { Database } from '../db/client';
 import { openDatabase } from '../db/client';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../client';
 
-/** One event ready for auditevents_ingest (sql/005_ingest.sql): validated, time resolved. */
+/** One event ready for auditevents_ingest (sql/functions/ingest.sql): validated, time resolved. */
 export interface IngestRow {
   idx: number;
   ts: string;

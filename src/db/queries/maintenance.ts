@@ -2,7 +2,7 @@ import { desc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../client';
 import { maintenanceRuns } from '../schema';
 
-/** The SQL entry points of sql/004 and sql/006; see docs/lifecycle.md. */
+/** The SQL entry points of sql/functions/partitions.sql and maintenance.sql; see docs/lifecycle.md. */
 
 export type MaintenanceJob = 'maintain' | 'partitions';
 export type MaintenanceRun = typeof maintenanceRuns.$inferSelect;
