@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { pgTimestampToMicros } from '../../lib/epoch-micros';
 import type { Database } from '../client';
 import {
   auditEvents,
@@ -26,10 +27,21 @@ export interface EventFilter {
   companies: readonly number[] | null;
 }
 
-/** Where the last row of a page was: keyset position in (eventtimestamp DESC, id DESC). */
+/**
+ * Where the last row of a page was: keyset position in (eventtimestamp DESC, id DESC). The
+ * time is epoch microseconds as decimal text (src/lib/epoch-micros.ts): exact, and never a
+ * time zone text for the database to interpret.
+ */
 export interface KeysetPosition {
-  ts: string;
+  micros: string;
   id: number;
+}
+
+/** The keyset position of a row read from the database. */
+export function positionOf(row: { eventTimestamp: string; id: number }): KeysetPosition {
+  const micros = pgTimestampToMicros(row.eventTimestamp);
+  if (micros === null) throw new Error(`unexpected timestamp text from the database: ${row.eventTimestamp}`);
+  return { micros, id: row.id };
 }
 
 // The live table and the live+archive view have the same columns; one query serves both.
@@ -72,7 +84,7 @@ function conditions(src: EventSource, filter: EventFilter): SQL[] {
 
 const newestFirst = (src: EventSource) => [desc(src.eventTimestamp), desc(src.id)];
 const before = (src: EventSource, position: KeysetPosition) =>
-  sql`(${src.eventTimestamp}, ${src.id}) < (${position.ts}::timestamptz, ${position.id}::bigint)`;
+  sql`(${src.eventTimestamp}, ${src.id}) < (TIMESTAMPTZ 'epoch' + ${position.micros}::bigint * INTERVAL '1 microsecond', ${position.id}::bigint)`;
 
 function selectEnriched(db: Database, src: EventSource) {
   return selectEnrichedWith(db, src, {});
@@ -208,6 +220,6 @@ export async function* eachEventBatch(
     if (rows.length < limit && options.maxBatchBytes === undefined) return;
     const last = rows[rows.length - 1];
     if (!last) return;
-    after = { ts: last.eventTimestamp, id: last.id };
+    after = positionOf(last);
   }
 }

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { EventFilter, KeysetPosition } from '../../db/queries/events';
 import type { Principal } from '../../lib/auth';
 import { endOfPrecision, parseInstant } from '../../lib/central-time';
+import { checkEpochMicros, pgTimestampToMicros } from '../../lib/epoch-micros';
 import { type ValidationIssue, validationError } from '../../lib/errors';
 import { IdSchema } from './event-input';
 
@@ -109,24 +110,35 @@ export interface Cursor extends KeysetPosition {
   page: number;
 }
 
+/**
+ * base64url of [epoch microseconds (decimal text), id, page]. Cursors made before issue 13.6
+ * carried PostgreSQL's timestamp text instead of the microseconds; they are still read, through
+ * a strict parser, so a page open in a dashboard across the upgrade keeps paging.
+ */
 export function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify([cursor.ts, cursor.id, cursor.page]))
+  return btoa(JSON.stringify([cursor.micros, cursor.id, cursor.page]))
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
     .replace(/=+$/, '');
 }
 
+const positionMicros = (ts: string) => checkEpochMicros(ts) ?? pgTimestampToMicros(ts);
+
+/** The cursor, or a 422: whatever a client sends here never reaches the database unchecked. */
 export function decodeCursor(text: string): Cursor {
   try {
-    const [ts, id, page] = JSON.parse(atob(text.replace(/-/g, '+').replace(/_/g, '/'))) as unknown[];
-    const valid =
-      typeof ts === 'string' &&
-      parseInstant(ts) !== null &&
-      Number.isSafeInteger(id) &&
-      Number.isSafeInteger(page) &&
-      (page as number) >= 1;
-    if (valid) {
-      return { ts, id: id as number, page: page as number };
+    const decoded = JSON.parse(atob(text.replace(/-/g, '+').replace(/_/g, '/'))) as unknown;
+    if (Array.isArray(decoded) && decoded.length === 3) {
+      const [ts, id, page] = decoded as unknown[];
+      const micros = typeof ts === 'string' ? positionMicros(ts) : null;
+      const valid =
+        micros !== null &&
+        Number.isSafeInteger(id) &&
+        (id as number) >= 0 &&
+        Number.isSafeInteger(page) &&
+        (page as number) >= 1 &&
+        (page as number) <= MAX_PAGE_NUMBER;
+      if (valid) return { micros, id: id as number, page: page as number };
     }
   } catch {
     // fall through to the 422

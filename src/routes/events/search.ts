@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { countEvents, pageOfEvents } from '../../db/queries/events';
+import { countEvents, pageOfEvents, positionOf } from '../../db/queries/events';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import type { AppRouteHandler } from '../route-helpers';
 import { EventSchema, toEventObject } from './event-output';
@@ -64,9 +64,7 @@ export const searchHandler: AppRouteHandler<typeof searchRoute> = async (c) => {
   const totalPages = Math.ceil(total / pageSize);
   const last = rows[rows.length - 1];
   const nextCursor =
-    last && currentPage < totalPages
-      ? encodeCursor({ ts: last.eventTimestamp, id: last.id, page: currentPage + 1 })
-      : null;
+    last && currentPage < totalPages ? encodeCursor({ ...positionOf(last), page: currentPage + 1 }) : null;
   return c.json(
     {
       StatusCode: 200 as const,
