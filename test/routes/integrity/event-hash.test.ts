@@ -117,7 +117,20 @@ describe('event hashes (issue 14.1)', () => {
   });
 
   it('the JavaScript number normal form agrees with PostgreSQL on the tricky cases', async () => {
-    const lexemes = ['1.0', '1e3', '1E+2', '1.50', '1.5e-3', '1.5e-7', '1e+21', '-0', '-0.0', '0.10', '-12.5e1', '1.23e1'];
+    const lexemes = [
+      '1.0',
+      '1e3',
+      '1E+2',
+      '1.50',
+      '1.5e-3',
+      '1.5e-7',
+      '1e+21',
+      '-0',
+      '-0.0',
+      '0.10',
+      '-12.5e1',
+      '1.23e1',
+    ];
     await withClient(async (client) => {
       const { rows } = await client.query<{ t: string }>(
         'SELECT (x::jsonb)::text AS t FROM unnest($1::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n',
