@@ -89,8 +89,22 @@ export function companiesProblem(companies: readonly number[] | null): string | 
   if (companies.length > MAX_COMPANIES) return `companies may list at most ${MAX_COMPANIES} ids`;
   const bad = companies.find((id) => !Number.isSafeInteger(id) || id < 0 || id > MAX_COMPANY_ID);
   if (bad !== undefined) return `company id ${bad} is not a whole number >= 0`;
+  if (companies.includes(SELF_AUDIT_COMPANY)) return SELF_AUDIT_COMPANY_REFUSAL;
   return null;
 }
+
+/**
+ * Company 0 holds the service's own audit rows that belong to no company (src/lib/self-audit.ts),
+ * with other tenants' search parameters in them: no key may be limited to it (issue 13.3). Keys
+ * that hold it from before are read without it (grantableCompanies).
+ */
+export const SELF_AUDIT_COMPANY = 0;
+const SELF_AUDIT_COMPANY_REFUSAL =
+  "company 0 holds the service's own audit rows and cannot be granted to a key; omit companies for a key that sees every company";
+
+/** A stored key's companies as the service applies them: company 0 is never granted. */
+export const grantableCompanies = (companies: readonly number[] | null): readonly number[] | null =>
+  companies === null ? null : companies.filter((id) => id !== SELF_AUDIT_COMPANY);
 
 /** Duplicates removed, order kept: the stored form of scopes and companies. */
 export const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];

@@ -4,7 +4,7 @@ import { openDatabase } from '../db/client';
 import { findKeyByHash, queryClientOf, touchKey } from '../db/queries/api-keys';
 import { afterResponse, closeAfterResponse } from './after-response';
 import { cachedKey, cacheKey, dueForTouch } from './api-key-cache';
-import { hashApiKey, LEGACY_NAME_PREFIX, prefixOf, SCOPES, type Scope } from './api-keys';
+import { grantableCompanies, hashApiKey, LEGACY_NAME_PREFIX, prefixOf, SCOPES, type Scope } from './api-keys';
 import { HttpError, unauthorized } from './errors';
 
 export { SCOPES, type Scope } from './api-keys';
@@ -94,7 +94,8 @@ async function identify(c: Context<AppEnv>, presented: string): Promise<Principa
   return {
     name: record.name,
     scopes: record.scopes,
-    companies: record.companies,
+    // A key granted company 0 before it was refused must not read the service's own rows.
+    companies: grantableCompanies(record.companies),
     source: 'database',
     keyId: record.id,
     prefix: record.prefix,

@@ -7,7 +7,7 @@ import { formatCentralCompact } from '../../lib/central-time';
 import { errorResponses } from '../../lib/openapi/responses';
 import type { AppRouteHandler } from '../route-helpers';
 import { RECENT_DEFAULT } from './recent';
-import { booleanFlag, FilterQuerySchema, isTrue, toEventFilter } from './search-query';
+import { booleanFlag, FilterQuerySchema, isTrue, SearchQuerySchema, toEventFilter } from './search-query';
 
 const ExportQuerySchema = FilterQuerySchema.extend({
   recent: booleanFlag(`true: only the ${RECENT_DEFAULT} newest matching events`),
@@ -15,6 +15,19 @@ const ExportQuerySchema = FilterQuerySchema.extend({
     .enum(EXPORT_FORMAT_NAMES)
     .optional()
     .openapi({ description: 'xlsx (default), csv (UTF-8 with BOM, RFC 4180) or ndjson (one event per line)' }),
+  // The support dashboard always sends page_number=1 and page_size (5000 with filters, 500
+  // without); the old service accepted both. They are validated like search's and otherwise
+  // ignored: the export is the whole filtered result (issue 11.1, README "Compatibility").
+  page_number: SearchQuerySchema.shape.page_number.openapi({
+    description: 'Accepted for old clients and ignored: the export is always the whole filtered result.',
+  }),
+  page_size: SearchQuerySchema.shape.page_size.openapi({
+    description:
+      'Accepted for old clients and ignored: the export is always the whole filtered result (recent=true caps it).',
+  }),
+  raw: booleanFlag(
+    "CSV only. By default a text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is written with a leading apostrophe (OWASP CSV injection); true writes every cell's text exactly as stored. xlsx cells are plain text either way.",
+  ),
 });
 
 const fileSchema = z.string().openapi({ type: 'string', format: 'binary' });
@@ -53,6 +66,16 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
   const recent = isTrue(query.recent);
   const format = EXPORT_FORMATS[query.format ?? 'xlsx'];
   const { config, logger } = c.var;
+  // Only fixed text and digits reach the file name.
+  const fileName = `audit_events_${recent ? 'recent' : 'search'}_${formatCentralCompact(Date.now())}.${format.extension}`;
+  const headers = {
+    'Content-Type': format.contentType,
+    'Content-Disposition': `attachment; filename=${fileName}`,
+    'Cache-Control': 'no-store',
+  };
+  // Hono answers HEAD with the GET handler and drops the body, so without this a HEAD would run
+  // the first export query and leave its stream (and connection) unreleased (issue 13.7).
+  if (c.req.method === 'HEAD') return c.body(null, 200, headers);
 
   const handle = c.var.takeDatabase({ statementTimeoutMs: config.EXPORT_QUERY_TIMEOUT_MS });
   const started = Date.now();
@@ -77,7 +100,7 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
       },
     },
     format,
-    { rowsPerSheet: config.EXPORT_ROWS_PER_SHEET },
+    { rowsPerSheet: config.EXPORT_ROWS_PER_SHEET, raw: isTrue(query.raw) },
     {
       onFinished: (rows) => log('export finished', rows),
       onCancelled: (rows) => log('export cancelled by the client', rows),
@@ -87,11 +110,5 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
     },
   );
 
-  // Only fixed text and digits reach the file name.
-  const fileName = `audit_events_${recent ? 'recent' : 'search'}_${formatCentralCompact(Date.now())}.${format.extension}`;
-  return c.body(body, 200, {
-    'Content-Type': format.contentType,
-    'Content-Disposition': `attachment; filename=${fileName}`,
-    'Cache-Control': 'no-store',
-  });
+  return c.body(body, 200, headers);
 };

@@ -1,6 +1,7 @@
 import type { IngestRow } from '../../db/queries/ingest';
 import { parseInstant } from '../../lib/central-time';
 import type { ValidationIssue } from '../../lib/errors';
+import { AUDIT_FUNCTIONALITY } from '../../lib/self-audit';
 import type { EventInput } from './event-input';
 
 /** Events before this are refused: almost certainly a unit mistake (seconds vs milliseconds). */
@@ -15,6 +16,19 @@ export function prepareEvent(
   idx: number,
   options: { nowMs: number; maxFutureSkewSeconds: number; locPrefix: (string | number)[] },
 ): { row: IngestRow } | { issues: ValidationIssue[] } {
+  if (input.functionality === AUDIT_FUNCTIONALITY) {
+    // Only the service writes these (src/lib/self-audit.ts): a caller could otherwise forge the
+    // audit of the auditors (issue 13.3).
+    return {
+      issues: [
+        {
+          loc: [...options.locPrefix, 'functionality'],
+          msg: `'${AUDIT_FUNCTIONALITY}' is reserved for the service's own record of reads and admin actions; it cannot be written through the API`,
+          type: 'reserved_functionality',
+        },
+      ],
+    };
+  }
   const parsed = parseInstant(input.event_timestamp);
   const loc = [...options.locPrefix, 'event_timestamp'];
   if (!parsed) return { issues: [{ loc, msg: 'Input should be a valid datetime', type: 'datetime_parsing' }] };
