@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// The [assets] directory (console, Swagger UI, ReDoc) must exist before wrangler.toml is read.
+execFileSync(process.execPath, [path('./scripts/build-console.mjs')], { stdio: 'inherit' });
 
 export const TEST_API_KEYS = 'test-key-primary,test-key-secondary';
 

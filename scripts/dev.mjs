@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../src/db/migrator.ts';
+import { buildConsole } from './build-console.mjs';
 import { configuredDatabaseUrl, withPassword } from './lib/database-url.mjs';
 import { readMigrations } from './lib/migrations.mjs';
 import { spawnReady } from './lib/spawn-ready.mjs';
@@ -61,6 +62,8 @@ process.on('SIGTERM', () => shutdown(0));
 
 try {
   const key = ensureDevVars();
+  // wrangler dev serves public/ through the [assets] binding: console, Swagger UI, ReDoc.
+  await buildConsole();
   const db = await database();
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();

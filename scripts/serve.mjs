@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { migrate } from '../src/db/migrator.ts';
+import { buildConsole } from './build-console.mjs';
 import { configuredDatabaseUrl, withPassword } from './lib/database-url.mjs';
 import { readMigrations } from './lib/migrations.mjs';
 import { buildBundle } from './serve/build.mjs';
@@ -61,6 +62,7 @@ process.on('SIGTERM', () => shutdown(0));
 
 try {
   if (options['build-only']) {
+    await buildConsole();
     await buildBundle(ROOT, resolve(ROOT, options.outdir));
     console.log(`built the bundle into ${options.outdir}/`);
     process.exit(0);

@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -6,6 +5,7 @@ import type { AppEnv } from './app-env';
 import { API_KEY_HEADER, requireApiKey } from './lib/auth';
 import { describeError, errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
 import { redocPage } from './lib/openapi/redoc';
+import { swaggerPage } from './lib/openapi/swagger';
 import { refuseNulInUrl, repeatedQueryNames } from './lib/query-text';
 import { limitRatePerKey } from './lib/rate-limit';
 import { requestContext } from './lib/request-context';
@@ -85,7 +85,7 @@ export function createApp() {
     },
     security: [{ APIKeyHeader: [] }],
   });
-  app.get(`${BASE_PATH}/docs`, swaggerUI({ url: `${BASE_PATH}/openapi.json`, persistAuthorization: true }));
+  app.get(`${BASE_PATH}/docs`, (c) => c.html(swaggerPage(`${BASE_PATH}/openapi.json`)));
   app.get(`${BASE_PATH}/redoc`, (c) => c.html(redocPage(`${BASE_PATH}/openapi.json`)));
 
   app.notFound((c) => {

@@ -56,6 +56,12 @@ export const ConfigSchema = z.object({
     .transform((v) => v !== 'false'),
   /** The period of the KEY_RATE_LIMITER binding (10 or 60 s), sent as Retry-After with a 429. */
   RATE_LIMIT_PERIOD_SECONDS: intFrom(60, 1),
+  /** Live tail: a comment line this often keeps proxies from closing an idle stream (milliseconds). */
+  LIVE_TAIL_HEARTBEAT_MS: intFrom(15_000, 100),
+  /** Live tail: open streams one key may hold at once (429 past it). */
+  LIVE_TAIL_MAX_STREAMS_PER_KEY: intFrom(10, 1),
+  /** Live tail: the fan-out's slow poll while streams are open, so a lost notification is still delivered. */
+  LIVE_TAIL_POLL_MS: intFrom(1_000, 50),
   /** Test-only: rows per sheet before an export continues on the next sheet. */
   EXPORT_ROWS_PER_SHEET: intFrom(1_048_575, 1),
 });

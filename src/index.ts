@@ -1,6 +1,8 @@
 import { createApp } from './app';
 import { runScheduled } from './maintenance/scheduled';
 
+export { LiveTail } from './live/live-tail-object';
+
 // Outlives requests: the app (routes, OpenAPI registry) is built once per isolate.
 const app = createApp();
 

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { buildConsole } from '../build-console.mjs';
 import { buildBundle, listModules } from './build.mjs';
 import { renderWorkerdConfig } from './workerd-config.mjs';
 import { readSecretNames, readWranglerConfig } from './wrangler-config.mjs';
@@ -45,6 +46,10 @@ export function writeWorkerdConfig({
   const secrets = readSecretNames(root).filter((name) => env[name] !== undefined && !(name in vars));
   const target = hyperdriveTarget(databaseUrl);
   const configPath = join(outDir, configName);
+  // The shim keeps a name listModules() does not pick up as a module of the Worker itself.
+  const assetsDirectory = join(root, 'public');
+  const assets = existsSync(assetsDirectory) ? { directory: assetsDirectory, shim: 'assets-shim.worker' } : undefined;
+  if (assets) copyFileSync(new URL('./assets-shim.js', import.meta.url), join(outDir, assets.shim));
   writeFileSync(
     configPath,
     renderWorkerdConfig({
@@ -55,6 +60,7 @@ export function writeWorkerdConfig({
       secrets,
       hyperdrives: wrangler.hyperdriveBindings.map((binding) => ({ binding, ...target })),
       address: `${host}:${port}`,
+      assets,
     }),
     { mode: 0o600 },
   );
@@ -110,6 +116,7 @@ export async function startService({
   onBuilt = () => {},
 }) {
   if (build) {
+    await buildConsole({ quiet: true });
     await buildBundle(root, outDir);
     onBuilt();
   }

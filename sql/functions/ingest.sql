@@ -5,6 +5,8 @@
 -- Returns one row per input: its idx and either the stored id (duplicate = true when the
 -- event_id had been stored before) or an error code: unknown_functionality / unknown_event_type.
 --
+-- Every stored row gets its eventhash in this same statement (issue 14, docs/integrity.md).
+--
 -- Idempotency is per company: (companyid, eventid) is the key (032_idempotency_per_company.sql).
 -- No JIT: the planner overestimates this statement and compiling it cost 0.8 s a call
 -- (030_ingest_no_jit.sql has the measurements).
@@ -46,24 +48,28 @@ BEGIN
         RETURNING auditevent_idempotency.eventid, auditevent_idempotency.id
       ),
       accepted AS (
-        SELECT r.* FROM resolved r
+        -- The event hash (sql/functions/integrity.sql) over exactly what is stored: the catalogue
+        -- names matched these rows by equality, the other values go in unchanged.
+        SELECT r.*, auditevent_hash(r.new_id, r.ts, r.functionality, r.event_type, r.store_id, r.company_id,
+                                    r.username, r.message, r.status, r.additional_data, r.event_id) AS eventhash
+        FROM resolved r
         WHERE r.eventtypeid IS NOT NULL
           AND (r.event_id IS NULL OR EXISTS (SELECT 1 FROM claimed c WHERE c.id = r.new_id))
       ),
       live AS (
         INSERT INTO auditevents (id, eventtimestamp, functionalityid, eventtypeid, storelocationid,
-                                 companyid, username, message, status, additionaldata, eventid)
+                                 companyid, username, message, status, additionaldata, eventid, eventhash)
         SELECT a.new_id, a.ts, a.functionalityid, a.eventtypeid, a.store_id, a.company_id,
-               a.username, a.message, a.status, a.additional_data, a.event_id
+               a.username, a.message, a.status, a.additional_data, a.event_id, a.eventhash
         FROM accepted a WHERE NOT a.to_archive
         RETURNING auditevents.id
       ),
       archived AS (
         INSERT INTO auditevents_archival (id, eventtimestamp, functionalityid, eventtypeid,
                                           storelocationid, companyid, username, message, status,
-                                          additionaldata, eventid)
+                                          additionaldata, eventid, eventhash)
         SELECT a.new_id, a.ts, a.functionalityid, a.eventtypeid, a.store_id, a.company_id,
-               a.username, a.message, a.status, a.additional_data, a.event_id
+               a.username, a.message, a.status, a.additional_data, a.event_id, a.eventhash
         FROM accepted a WHERE a.to_archive
         RETURNING auditevents_archival.id
       )

@@ -14,13 +14,14 @@ import { afterResponse } from './after-response';
  * else's reads become visible to it.
  */
 export const AUDIT_FUNCTIONALITY = 'Audit Service';
-export type AuditedAction = 'Search' | 'Recent' | 'Export' | 'Admin action';
+export type AuditedAction = 'Search' | 'Recent' | 'Export' | 'Stream' | 'Admin action';
 
 const API = '/pyaudit/api';
 const READS: Record<string, AuditedAction> = {
   [`${API}/audit-events/search`]: 'Search',
   [`${API}/audit-events/recent`]: 'Recent',
   [`${API}/audit-events/export`]: 'Export',
+  [`${API}/audit-events/stream`]: 'Stream',
 };
 
 export function auditedActionOf(method: string, path: string): AuditedAction | null {

@@ -53,7 +53,7 @@ const sourceFor = (filter: EventFilter): EventSource =>
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 const isoOf = (ms: number) => new Date(ms).toISOString();
 
-function conditions(src: EventSource, filter: EventFilter): SQL[] {
+export function conditions(src: EventSource, filter: EventFilter): SQL[] {
   const where: SQL[] = [];
   if (filter.fromMs !== undefined) where.push(gte(src.eventTimestamp, isoOf(filter.fromMs)));
   if (filter.toExclusiveMs !== undefined) where.push(lt(src.eventTimestamp, isoOf(filter.toExclusiveMs)));
@@ -91,7 +91,7 @@ function selectEnriched(db: Database, src: EventSource) {
 }
 
 /** The enriched row plus extra computed columns (the export's running size). */
-function selectEnrichedWith<E extends Record<string, SQL.Aliased>>(db: Database, src: EventSource, extra: E) {
+export function selectEnrichedWith<E extends Record<string, SQL.Aliased>>(db: Database, src: EventSource, extra: E) {
   return db
     .select({
       ...extra,

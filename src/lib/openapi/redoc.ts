@@ -1,7 +1,10 @@
-/** ReDoc page. The script comes from the ReDoc CDN, as FastAPI's /redoc page does. */
+/** Where the docs pages load their scripts from: the Worker's own static assets (public/). */
+export const STATIC_BASE = '/pyaudit/static';
+
+/** ReDoc page. The standalone bundle comes from the redoc npm package, served by the Worker. */
 export function redocPage(specUrl: string): string {
   return `<!DOCTYPE html>
-<html>
+<html lang="en">
   <head>
     <title>Audit Service - ReDoc</title>
     <meta charset="utf-8"/>
@@ -10,7 +13,7 @@ export function redocPage(specUrl: string): string {
   </head>
   <body>
     <redoc spec-url="${specUrl}"></redoc>
-    <script src="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"></script>
+    <script src="${STATIC_BASE}/redoc/redoc.standalone.js"></script>
   </body>
 </html>`;
 }

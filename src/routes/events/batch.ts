@@ -4,6 +4,7 @@ import { HttpError, type ValidationIssue } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
 import { toValidationIssues } from '../../lib/validation-issues';
+import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
 import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './event-input';
 import { prepareEvent, unknownNameMessage } from './prepare-event';
@@ -118,6 +119,7 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
   const failed = results.filter((r) => r.errors).length;
   const duplicates = results.filter((r) => r.duplicate).length;
   const created = results.length - failed - duplicates;
+  if (created > 0) notifyLiveTail(c);
   // Nothing stored is not a success of any kind: a client that looks only at the status must see it.
   const status = failed === 0 ? 201 : failed === results.length ? 422 : 207;
   return c.json(

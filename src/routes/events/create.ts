@@ -3,6 +3,7 @@ import { ingestEvents } from '../../db/queries/ingest';
 import { badRequest, forbidden, validationError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
 import { EventInputSchema } from './event-input';
 import { prepareEvent, unknownNameMessage } from './prepare-event';
@@ -62,6 +63,7 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
   const [outcome] = await ingestEvents(c.var.database().db, [prepared.row]);
   if (!outcome) throw new Error('ingest returned no outcome');
   if (outcome.error !== null) throw badRequest(unknownNameMessage(outcome.error, prepared.row));
+  if (!outcome.duplicate) notifyLiveTail(c);
   return c.json(
     {
       StatusCode: 201 as const,

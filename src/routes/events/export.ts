@@ -7,7 +7,7 @@ import { formatCentralCompact } from '../../lib/central-time';
 import { errorResponses } from '../../lib/openapi/responses';
 import type { AppRouteHandler } from '../route-helpers';
 import { RECENT_DEFAULT } from './recent';
-import { booleanFlag, FilterQuerySchema, isTrue, toEventFilter } from './search-query';
+import { booleanFlag, FilterQuerySchema, isTrue, SearchQuerySchema, toEventFilter } from './search-query';
 
 const ExportQuerySchema = FilterQuerySchema.extend({
   recent: booleanFlag(`true: only the ${RECENT_DEFAULT} newest matching events`),
@@ -15,6 +15,16 @@ const ExportQuerySchema = FilterQuerySchema.extend({
     .enum(EXPORT_FORMAT_NAMES)
     .optional()
     .openapi({ description: 'xlsx (default), csv (UTF-8 with BOM, RFC 4180) or ndjson (one event per line)' }),
+  // The support dashboard always sends page_number=1 and page_size (5000 with filters, 500
+  // without); the old service accepted both. They are validated like search's and otherwise
+  // ignored: the export is the whole filtered result (issue 11.1, README "Compatibility").
+  page_number: SearchQuerySchema.shape.page_number.openapi({
+    description: 'Accepted for old clients and ignored: the export is always the whole filtered result.',
+  }),
+  page_size: SearchQuerySchema.shape.page_size.openapi({
+    description:
+      'Accepted for old clients and ignored: the export is always the whole filtered result (recent=true caps it).',
+  }),
   raw: booleanFlag(
     "CSV only. By default a text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is written with a leading apostrophe (OWASP CSV injection); true writes every cell's text exactly as stored. xlsx cells are plain text either way.",
   ),

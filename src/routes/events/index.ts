@@ -4,6 +4,7 @@ import { createEventHandler, createEventRoute } from './create';
 import { exportHandler, exportRoute } from './export';
 import { recentHandler, recentRoute } from './recent';
 import { searchHandler, searchRoute } from './search';
+import { streamHandler, streamRoute } from './stream';
 
 export const registerEvents = (app: AppOpenAPI) =>
   app
@@ -11,4 +12,5 @@ export const registerEvents = (app: AppOpenAPI) =>
     .openapi(batchRoute, batchHandler)
     .openapi(recentRoute, recentHandler)
     .openapi(searchRoute, searchHandler)
-    .openapi(exportRoute, exportHandler);
+    .openapi(exportRoute, exportHandler)
+    .openapi(streamRoute, streamHandler);

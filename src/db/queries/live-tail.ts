@@ -1,0 +1,71 @@
+import { and, asc, type SQL, sql } from 'drizzle-orm';
+import type { Position } from '../../live/position';
+import type { Database } from '../client';
+import { auditEvents } from '../schema';
+import type { QueryClient } from './api-keys';
+import { conditions, type EventFilter, type EventRow, selectEnrichedWith } from './events';
+
+/** An event row with its live-tail position and the commit horizon of the snapshot that read it. */
+export interface PositionedRow extends EventRow {
+  writexid: string;
+  horizon: string;
+}
+
+const src = auditEvents;
+// writexid is not in the drizzle schema (sql/034 added it for followers only): named here.
+const writexid = sql.raw('auditevents.writexid');
+const after = (p: Position) => sql`(${writexid}, ${src.id}) > (${p.xid.toString()}::xid8, ${p.id.toString()}::bigint)`;
+const atMost = (p: Position) =>
+  sql`(${writexid}, ${src.id}) <= (${p.xid.toString()}::xid8, ${p.id.toString()}::bigint)`;
+
+function positioned(db: Database, where: SQL[], limit: number) {
+  return selectEnrichedWith(db, src, {
+    writexid: sql<string>`${writexid}::text`.as('writexid'),
+    // The horizon of this statement's snapshot: rows below it are committed and visible here.
+    horizon: sql<string>`auditevents_commit_horizon()::text`.as('horizon'),
+  })
+    .where(and(...where))
+    .orderBy(asc(writexid), asc(src.id))
+    .limit(limit) as unknown as Promise<PositionedRow[]>;
+}
+
+/**
+ * The fan-out's one read per tick, for every stream at once: the next events after `from` in
+ * (writexid, id) order, committed or not yet below the horizon (the caller delivers only those
+ * below `horizon` and polls again soon while the rest wait for it).
+ */
+export function eventsAfter(db: Database, from: Position, limit: number): Promise<PositionedRow[]> {
+  return positioned(db, [after(from)], limit);
+}
+
+/**
+ * Catch-up for one resuming stream: its matching events after `from` up to and including `to`
+ * (a position the fan-out has passed, so every row up to it is committed).
+ */
+export function matchingEventsBetween(
+  db: Database,
+  filter: EventFilter,
+  from: Position,
+  to: Position,
+  limit: number,
+): Promise<PositionedRow[]> {
+  return positioned(db, [after(from), atMost(to), ...conditions(src, filter)], limit);
+}
+
+export async function commitHorizon(db: Database): Promise<bigint> {
+  const result = (await db.execute(sql`SELECT auditevents_commit_horizon()::text AS h`)) as unknown as {
+    rows: { h: string }[];
+  };
+  return BigInt(result.rows[0]?.h ?? '0');
+}
+
+/** Of these key ids, the ones that are revoked or gone: one query for every open stream. */
+export async function unusableKeyIds(client: QueryClient, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await client.query(
+    `SELECT k.id FROM unnest($1::bigint[]) AS k(id)
+      WHERE NOT EXISTS (SELECT 1 FROM api_keys a WHERE a.id = k.id AND a.revoked_at IS NULL)`,
+    [ids],
+  );
+  return rows.map((r) => Number(r.id));
+}

@@ -1,0 +1,321 @@
+import { DurableObject } from 'cloudflare:workers';
+import { type DatabaseHandle, openDatabase } from '../db/client';
+import { queryClientOf } from '../db/queries/api-keys';
+import type { EventFilter } from '../db/queries/events';
+import { commitHorizon, eventsAfter, matchingEventsBetween, unusableKeyIds } from '../db/queries/live-tail';
+import { type Config, loadConfig } from '../env';
+import { createLogger, type Logger } from '../lib/logger';
+import { toEventObject } from '../routes/events/event-output';
+import { comparePositions, formatPosition, type Position, parsePosition, positionAtHorizon } from './position';
+import { auditFrame, type EndReason, endFrame, heartbeatFrame, openFrame } from './sse';
+import { matchesFilter, type StreamFilter, type Subscription, toEventFilter } from './subscription';
+
+/** Rows per fan-out read and per catch-up page. */
+const BATCH = 500;
+/** Notifications within this window share one read. */
+const COALESCE_MS = 100;
+/** While the horizon lags behind committed rows (a transaction is still open), poll again after this. */
+const LAG_REPOLL_MS = 100;
+/** A client this many frames behind is cut off (it reconnects and resumes from its position). */
+const MAX_QUEUED_FRAMES = 5000;
+
+interface OpenStream {
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  filter: StreamFilter;
+  eventFilter: EventFilter;
+  keyName: string;
+  keyId: number | null;
+  keyCheckMs: number;
+  /** The last position this stream has passed; null until the object has its own position. */
+  pos: Position | null;
+  /** false while catching up from the database; the fan-out only writes to live streams. */
+  live: boolean;
+  heartbeat?: ReturnType<typeof setInterval>;
+  closed: boolean;
+}
+
+/** What the object did, for the bench and operators: its database work is per tick, not per stream. */
+export interface LiveTailStats {
+  streams: number;
+  fanOutReads: number;
+  catchUpReads: number;
+  keyChecks: number;
+  cursor: string | null;
+}
+
+/**
+ * The live tail's fan-out: one object per deployment holds every open stream. It does ONE
+ * database read per tick for all of them (events after its own position, in (writexid, id)
+ * order, below the commit horizon) and writes each event to the streams whose filter it matches.
+ * Ticks come from create/batch notifications (coalesced), from a slow poll while streams are
+ * open (a lost notification is still delivered) and, while the horizon lags behind rows it has
+ * seen, from a quick re-poll. A resuming stream first reads its own catch-up from the database up
+ * to the object's position, then joins the fan-out in the same synchronous step that sees it
+ * caught up, so nothing is skipped or sent twice. Writes are never awaited: a write only
+ * resolves when the client reads, and a dead client shows up as a failed write.
+ */
+export class LiveTail extends DurableObject<Env> {
+  private readonly streams = new Set<OpenStream>();
+  private cursor: Position | null = null;
+  /** Bumped when the object goes idle: reads begun before that are discarded. */
+  private generation = 0;
+  private starting: Promise<void> | null = null;
+  private handle: DatabaseHandle | null = null;
+  private reading: Promise<void> | null = null;
+  private readAgain = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt = 0;
+  private lastReadAt = 0;
+  private poller: ReturnType<typeof setInterval> | null = null;
+  private nextKeyCheckAt = 0;
+  private readonly counters = { fanOutReads: 0, catchUpReads: 0, keyChecks: 0 };
+
+  private get config(): Config {
+    return loadConfig(this.env);
+  }
+
+  private get logger(): Logger {
+    return createLogger(this.config.LOG_LEVEL, { component: 'live-tail' });
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path === '/open' && request.method === 'POST') return this.open((await request.json()) as Subscription);
+    if (path === '/stats') return Response.json(this.stats());
+    return new Response('Not Found', { status: 404 });
+  }
+
+  /** Called (fire and forget) after events were committed. */
+  async notify(): Promise<void> {
+    if (this.streams.size > 0) this.schedule(0);
+  }
+
+  stats(): LiveTailStats {
+    return {
+      streams: this.streams.size,
+      ...this.counters,
+      cursor: this.cursor ? formatPosition(this.cursor) : null,
+    };
+  }
+
+  private async open(sub: Subscription): Promise<Response> {
+    const limit = sub.settings.maxStreamsPerKey;
+    let ofKey = 0;
+    for (const s of this.streams) if (s.keyName === sub.key.name) ofKey += 1;
+    if (ofKey >= limit) {
+      return Response.json(
+        {
+          detail: `Too many open streams for API key ${sub.key.name}: the limit is ${limit}; close one, or retry later`,
+        },
+        { status: 429, headers: { 'Retry-After': '5' } },
+      );
+    }
+    const after = sub.after === null ? null : parsePosition(sub.after);
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const stream: OpenStream = {
+      writer: writable.getWriter(),
+      filter: sub.filter,
+      eventFilter: toEventFilter(sub.filter),
+      keyName: sub.key.name,
+      keyId: sub.key.id,
+      keyCheckMs: sub.settings.keyCheckMs,
+      pos: null,
+      live: false,
+      closed: false,
+    };
+    // Counted at once, so concurrent opens cannot pass the limit together.
+    const wasIdle = this.streams.size === 0;
+    this.streams.add(stream);
+    try {
+      if (wasIdle || !this.starting) this.starting = this.start();
+      await this.starting;
+    } catch (error) {
+      this.drop(stream);
+      throw error;
+    }
+    const cursor = this.cursor as Position;
+    stream.pos = after ?? cursor;
+    stream.heartbeat = setInterval(() => this.send(stream, heartbeatFrame()), sub.settings.heartbeatMs);
+    this.send(stream, openFrame(formatPosition(stream.pos)));
+    if (comparePositions(stream.pos, cursor) < 0) {
+      this.catchUp(stream).catch((error) => {
+        this.logger.warn('live tail catch-up failed', { error: error instanceof Error ? error.name : 'unknown' });
+        this.end(stream, 'error');
+      });
+    } else {
+      stream.live = true;
+    }
+    return new Response(readable, {
+      headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform' },
+    });
+  }
+
+  /** From idle: a fresh position at the commit horizon (only events from now on) and the timers. */
+  private async start(): Promise<void> {
+    this.generation += 1;
+    this.cursor = positionAtHorizon(await commitHorizon(this.db().db));
+    this.lastReadAt = 0;
+    this.poller ??= setInterval(() => this.poll(), this.config.LIVE_TAIL_POLL_MS);
+  }
+
+  private poll(): void {
+    this.schedule(0);
+    const now = Date.now();
+    if (now < this.nextKeyCheckAt) return;
+    let every = Number.POSITIVE_INFINITY;
+    for (const s of this.streams) if (s.keyId !== null) every = Math.min(every, s.keyCheckMs);
+    if (every === Number.POSITIVE_INFINITY) return;
+    this.nextKeyCheckAt = now + every;
+    this.checkKeys().catch((error) =>
+      this.logger.warn('live tail key check failed', { error: error instanceof Error ? error.name : 'unknown' }),
+    );
+  }
+
+  /** Streams of revoked (or deleted) keys end, one query for all of them. */
+  private async checkKeys(): Promise<void> {
+    const ids = [...new Set([...this.streams].flatMap((s) => (s.keyId === null ? [] : [s.keyId])))];
+    if (ids.length === 0) return;
+    this.counters.keyChecks += 1;
+    const unusable = new Set(await unusableKeyIds(queryClientOf(this.db().db), ids));
+    for (const s of this.streams) if (s.keyId !== null && unusable.has(s.keyId)) this.end(s, 'revoked');
+  }
+
+  /** A read in `delayMs`, but never sooner than COALESCE_MS after the last one. */
+  private schedule(delayMs: number): void {
+    if (this.streams.size === 0) return;
+    const now = Date.now();
+    const at = Math.max(now + delayMs, this.lastReadAt + COALESCE_MS);
+    if (this.timer !== null && this.timerAt <= at) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.read();
+    }, at - now);
+  }
+
+  private read(): void {
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = this.readOnce()
+      .catch((error) => {
+        this.logger.warn('live tail read failed', { error: error instanceof Error ? error.name : 'unknown' });
+        this.closeDb(); // reconnect on the next tick; the position is unchanged, nothing is lost
+      })
+      .finally(() => {
+        this.reading = null;
+        if (this.readAgain) {
+          this.readAgain = false;
+          this.schedule(0);
+        }
+      });
+  }
+
+  private async readOnce(): Promise<void> {
+    const from = this.cursor;
+    const generation = this.generation;
+    if (!from || this.streams.size === 0) return;
+    this.lastReadAt = Date.now();
+    this.counters.fanOutReads += 1;
+    const rows = await eventsAfter(this.db().db, from, BATCH);
+    if (generation !== this.generation) return;
+    let lagging = false;
+    // From here to the end: no await, so a catch-up that sees this.cursor sees the streams' state.
+    for (const row of rows) {
+      const pos: Position = { xid: BigInt(row.writexid), id: BigInt(row.id) };
+      // In (writexid, id) order, the first row at or past the horizon is followed only by such rows.
+      if (pos.xid >= BigInt(row.horizon)) {
+        lagging = true;
+        break;
+      }
+      if (this.cursor && comparePositions(pos, this.cursor) <= 0) continue;
+      const event = toEventObject(row);
+      const id = formatPosition(pos);
+      let json: string | undefined;
+      for (const s of this.streams) {
+        if (!s.live || !s.pos || comparePositions(pos, s.pos) <= 0) continue;
+        s.pos = pos;
+        if (matchesFilter(event, s.filter)) {
+          json ??= JSON.stringify(event);
+          this.send(s, auditFrame(id, json));
+        }
+      }
+      this.cursor = pos;
+    }
+    if (lagging) this.schedule(LAG_REPOLL_MS);
+    else if (rows.length === BATCH) this.schedule(0);
+  }
+
+  /** Database rows from the stream's position up to the object's, then the live fan-out. */
+  private async catchUp(stream: OpenStream): Promise<void> {
+    const generation = this.generation;
+    while (!stream.closed && generation === this.generation) {
+      const target = this.cursor;
+      if (!target || !stream.pos) return;
+      if (comparePositions(stream.pos, target) >= 0) {
+        stream.live = true; // same synchronous step as reading this.cursor: the next tick starts after it
+        return;
+      }
+      this.counters.catchUpReads += 1;
+      const rows = await matchingEventsBetween(this.db().db, stream.eventFilter, stream.pos, target, BATCH);
+      for (const row of rows) {
+        const pos: Position = { xid: BigInt(row.writexid), id: BigInt(row.id) };
+        this.send(stream, auditFrame(formatPosition(pos), JSON.stringify(toEventObject(row))));
+        stream.pos = pos;
+      }
+      // A short page: every matching row up to target has been sent.
+      if (rows.length < BATCH && comparePositions(stream.pos, target) < 0) stream.pos = target;
+    }
+  }
+
+  private send(stream: OpenStream, frame: Uint8Array): void {
+    if (stream.closed) return;
+    const { desiredSize } = stream.writer;
+    if (desiredSize !== null && desiredSize < -MAX_QUEUED_FRAMES) {
+      this.end(stream, 'slow-consumer');
+      return;
+    }
+    stream.writer.write(frame).catch(() => this.drop(stream));
+  }
+
+  /** Ends a stream on purpose: a last `end` frame saying why, then the close. */
+  private end(stream: OpenStream, reason: EndReason): void {
+    if (stream.closed) return;
+    stream.writer.write(endFrame(reason)).catch(() => {});
+    this.drop(stream);
+  }
+
+  private drop(stream: OpenStream): void {
+    if (stream.closed) return;
+    stream.closed = true;
+    if (stream.heartbeat) clearInterval(stream.heartbeat);
+    stream.writer.close().catch(() => {});
+    this.streams.delete(stream);
+    if (this.streams.size === 0) this.idle();
+  }
+
+  /** No streams: no timers, no connection; the next stream starts from a fresh position. */
+  private idle(): void {
+    if (this.poller !== null) clearInterval(this.poller);
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.poller = null;
+    this.timer = null;
+    this.starting = null;
+    this.cursor = null;
+    this.generation += 1;
+    this.closeDb();
+  }
+
+  private db(): DatabaseHandle {
+    this.handle ??= openDatabase(this.config, { statementTimeoutMs: this.config.QUERY_TIMEOUT_MS });
+    return this.handle;
+  }
+
+  private closeDb(): void {
+    const handle = this.handle;
+    this.handle = null;
+    if (handle) this.ctx.waitUntil(handle.close());
+  }
+}

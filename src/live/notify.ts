@@ -1,0 +1,26 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+
+/** The one fan-out object of a deployment (src/live/live-tail-object.ts). */
+export function liveTailStub(env: Env): DurableObjectStub<import('./live-tail-object').LiveTail> | null {
+  const namespace = (env as { LIVE_TAIL?: DurableObjectNamespace<import('./live-tail-object').LiveTail> }).LIVE_TAIL;
+  if (!namespace) return null;
+  return namespace.get(namespace.idFromName('live-tail'));
+}
+
+/**
+ * After events were committed: tell the fan-out, without waiting and without failing the
+ * request. A lost notification only delays delivery until the object's next poll.
+ */
+export function notifyLiveTail(c: Context<AppEnv>): void {
+  const stub = liveTailStub(c.env);
+  if (!stub) return;
+  const sent = stub.notify().catch((error: unknown) => {
+    c.var.logger.warn('live tail notify failed', { error: error instanceof Error ? error.name : 'unknown' });
+  });
+  try {
+    c.executionCtx.waitUntil(sent);
+  } catch {
+    // app.request in a script has no ExecutionContext: the notification simply runs on.
+  }
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { numericText } from '../../../src/integrity/canonical';
+import { BASE, createEvent, event, postJson, uniqueCompanyId } from '../../helpers/app';
+import { jsCanonicalOf, sha256Hex, storedEvent } from '../../helpers/integrity';
+import { withClient } from '../../helpers/sql';
+
+/** Data that exercises the canonical JSON: key order, unicode, escapes, nesting, numbers. */
+const TRICKY = {
+  zeta: 'last by length? no: by length first',
+  a: 1,
+  é: 'ü – 😀 "quoted" back\\slash\nnew line\ttab\u0001control',
+  nested: { bb: [1, 1.5, 1e3, -0, 1.5e-7, 1e21, 0.1, 123456789012345], a: { deeper: [true, false, null, {}] } },
+  '😀': null,
+  '': 'empty key',
+  ab: [],
+};
+
+function expectHashMatches(stored: Awaited<ReturnType<typeof storedEvent>>) {
+  expect(stored.eventhash).toMatch(/^[0-9a-f]{64}$/);
+  // JavaScript rebuilds exactly the text PostgreSQL hashed...
+  expect(jsCanonicalOf(stored)).toBe(stored.sql_canonical);
+  // ...and the stored hash is the SHA-256 of it.
+  expect(sha256Hex(stored.sql_canonical)).toBe(stored.eventhash);
+}
+
+describe('event hashes (issue 14.1)', () => {
+  it('create stores the hash of the canonical encoding, reproducible outside the database', async () => {
+    const company = uniqueCompanyId();
+    const id = await createEvent(
+      event({ company_id: company, additional_data: TRICKY, event_id: crypto.randomUUID(), user: 'ünï' }),
+    );
+    const stored = await storedEvent(id);
+    expect(stored.table).toMatch(/^auditevents_y/);
+    expectHashMatches(stored);
+    expect(JSON.parse(stored.sql_canonical)).toEqual([
+      'pyaudit-event/1',
+      String(id),
+      String(company),
+      stored.utc,
+      'Authenticate',
+      'Login',
+      '101',
+      'ünï',
+      'User logged in successfully',
+      'Success',
+      JSON.parse(JSON.stringify(TRICKY)),
+      stored.eventid,
+    ]);
+  });
+
+  it('batch stores a hash for every item, nulls included', async () => {
+    const company = uniqueCompanyId();
+    const response = await postJson(`${BASE}/batch`, {
+      events: [
+        event({ company_id: company, additional_data: null, store_id: null, user: null }),
+        event({ company_id: company, additional_data: { n: [1.25, -3] }, status: 'Failed' }),
+      ],
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { results: { id: number }[] };
+    const ids = body.results.map((r) => r.id);
+    expect(ids.length).toBe(2);
+    for (const id of ids) expectHashMatches(await storedEvent(id));
+  });
+
+  it('a late event routed to the archive gets its hash in the same statement', async () => {
+    await withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        await client.query(`UPDATE auditevents_lifecycle SET archived_before = '2001-01-01T00:00:00Z'`);
+        const { rows } = await client.query<{ id: string }>(
+          `SELECT id FROM auditevents_ingest(jsonb_build_array(jsonb_build_object(
+             'idx', 0, 'ts', '2000-06-15T12:34:56.789Z', 'functionality', 'Authenticate', 'event_type', 'Login',
+             'store_id', 1, 'company_id', 934014, 'username', 'late', 'message', 'late event',
+             'status', 'Success', 'additional_data', '{"b": 1.0, "a": 1e3, "c": "x"}'::jsonb)))`,
+        );
+        const { rows: stored } = await client.query<{ t: string; ok: boolean; canonical: string }>(
+          `SELECT tableoid::regclass::text AS t,
+                  eventhash = auditevent_hash(id, eventtimestamp, 'Authenticate', 'Login', storelocationid, companyid,
+                                              username, message, status, additionaldata, eventid) AS ok,
+                  auditevent_canonical(id, eventtimestamp, 'Authenticate', 'Login', storelocationid, companyid,
+                                       username, message, status, additionaldata, eventid) AS canonical
+             FROM auditevents_archival WHERE id = $1`,
+          [rows[0]?.id],
+        );
+        expect(stored[0]?.t).toMatch(/^auditevents_archival_y2000m06/);
+        expect(stored[0]?.ok).toBe(true);
+        // jsonb's own normal form, which docs/integrity.md specifies: keys by length then bytes,
+        // 1e3 as 1000, 1.0 kept as 1.0, the instant in UTC with microseconds.
+        expect(stored[0]?.canonical).toBe(
+          `["pyaudit-event/1", "${rows[0]?.id}", "934014", "2000-06-15T12:34:56.789000Z", "Authenticate", "Login", "1", "late", "late event", "Success", {"a": 1000, "b": 1.0, "c": "x"}, null]`,
+        );
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+  });
+
+  it('numbers print as PostgreSQL numeric prints them', () => {
+    const cases: [string, string][] = [
+      ['1.0', '1.0'],
+      ['1e3', '1000'],
+      ['1E+2', '100'],
+      ['1.50', '1.50'],
+      ['1.5e-3', '0.0015'],
+      ['1.5e-7', '0.00000015'],
+      ['1e+21', '1000000000000000000000'],
+      ['-0', '0'],
+      ['-0.0', '0.0'],
+      ['0.10', '0.10'],
+      ['-12.5e1', '-125'],
+      ['1.0e1', '10'],
+      ['1.23e1', '12.3'],
+      ['007', '7'],
+    ];
+    for (const [input, output] of cases) expect(numericText(input), input).toBe(output);
+  });
+
+  it('the JavaScript number normal form agrees with PostgreSQL on the tricky cases', async () => {
+    const lexemes = [
+      '1.0',
+      '1e3',
+      '1E+2',
+      '1.50',
+      '1.5e-3',
+      '1.5e-7',
+      '1e+21',
+      '-0',
+      '-0.0',
+      '0.10',
+      '-12.5e1',
+      '1.23e1',
+    ];
+    await withClient(async (client) => {
+      const { rows } = await client.query<{ t: string }>(
+        'SELECT (x::jsonb)::text AS t FROM unnest($1::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n',
+        [lexemes],
+      );
+      expect(rows.map((r) => r.t)).toEqual(lexemes.map(numericText));
+    });
+  });
+});
