@@ -1,16 +1,15 @@
-import { registerAdminCatalogue } from './admin/catalogue';
-import { registerAdminKeys } from './admin/keys';
-import { registerLifecycleAdmin } from './admin/lifecycle';
-import { registerCatalogue } from './catalogue/catalogue';
-import { registerEvents } from './events';
-import { registerHealth } from './health';
+import { adminCatalogueRoutes } from './admin/catalogue';
+import { adminKeysRoutes } from './admin/keys';
+import { lifecycleRoutes } from './admin/lifecycle';
+import { catalogueRoutes } from './catalogue/catalogue';
+import { eventsRoutes } from './events';
+import { healthRoutes } from './health';
+import { API_PREFIX } from './paths';
 import type { AppOpenAPI } from './route-helpers';
 
-export function registerRoutes(app: AppOpenAPI) {
-  registerHealth(app);
-  registerEvents(app);
-  registerCatalogue(app);
-  registerAdminKeys(app);
-  registerAdminCatalogue(app);
-  registerLifecycleAdmin(app);
+/** The areas, in the order of the OpenAPI document; each mounted under the API prefix once. */
+const AREAS = [healthRoutes, eventsRoutes, catalogueRoutes, adminKeysRoutes, adminCatalogueRoutes, lifecycleRoutes];
+
+export function mountApi(app: AppOpenAPI) {
+  for (const area of AREAS) app.route(API_PREFIX, area);
 }

@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { type IngestRow, ingestEvents } from '../../db/queries/ingest';
 import { HttpError, type ValidationIssue } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
 import { toValidationIssues } from '../../lib/validation-issues';
 import { notifyLiveTail } from '../../live/notify';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './event-input';
 import { prepareEvent, unknownNameMessage } from './prepare-event';
@@ -30,9 +31,12 @@ const BatchResultSchema = z
   })
   .openapi('AuditEventBatchResult');
 
-export const batchRoute = createRoute({
+export const batchRoute = defineRoute({
+  operationId: 'createAuditEventBatch',
+  scope: 'events:write',
+  audit: null,
   method: 'post',
-  path: '/pyaudit/api/audit-events/batch',
+  path: '/audit-events/batch',
   tags: ['Audit events'],
   summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
   description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413.`,

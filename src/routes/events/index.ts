@@ -1,4 +1,4 @@
-import type { AppOpenAPI } from '../route-helpers';
+import { createRouter } from '../define-route';
 import { batchHandler, batchRoute } from './batch';
 import { createEventHandler, createEventRoute } from './create';
 import { exportHandler, exportRoute } from './export';
@@ -6,11 +6,11 @@ import { recentHandler, recentRoute } from './recent';
 import { searchHandler, searchRoute } from './search';
 import { streamHandler, streamRoute } from './stream';
 
-export const registerEvents = (app: AppOpenAPI) =>
-  app
-    .openapi(createEventRoute, createEventHandler)
-    .openapi(batchRoute, batchHandler)
-    .openapi(recentRoute, recentHandler)
-    .openapi(searchRoute, searchHandler)
-    .openapi(exportRoute, exportHandler)
-    .openapi(streamRoute, streamHandler);
+/** Writing, reading, exporting and tailing audit events. */
+export const eventsRoutes = createRouter()
+  .openapi(createEventRoute, createEventHandler)
+  .openapi(batchRoute, batchHandler)
+  .openapi(recentRoute, recentHandler)
+  .openapi(searchRoute, searchHandler)
+  .openapi(exportRoute, exportHandler)
+  .openapi(streamRoute, streamHandler);
