@@ -692,7 +692,7 @@ const cases: HostileCase[] = [
     ['recent', 'true%0d%0aX-Injected:%201'],
     ['company_id', '1%0d%0aX-Injected:%201'],
     ['from_date', 'yesterday'],
-    ['page_size', '10'],
+    ['page_size', '0'],
     ['message_pattern', '%00'],
   ].map(([param, value]) => ({
     name: `export: ${param}=${value}`,
