@@ -9,8 +9,8 @@ import type { AuditedAction } from './self-audit';
 export interface RouteRules {
   /** The OpenAPI operationId: stable, so generated clients keep their method names. */
   operationId: string;
-  /** The scope a key needs; 'public' routes need no key at all. */
-  scope: Scope | 'public';
+  /** The scope a key needs; 'any-key': a valid key, whatever its scopes; 'public': no key at all. */
+  scope: Scope | 'any-key' | 'public';
   /** The self-audit event type written for every answered request, or null for none. */
   audit: AuditedAction | null;
   /**

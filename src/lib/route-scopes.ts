@@ -8,7 +8,8 @@ import { forbidden } from './errors';
  */
 export const requireScope: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { scope, tenantAdmin } = c.var.route;
-  if (scope === 'public') return next();
+  // Public routes have no key; 'any-key' routes (whoami) need a valid key and no scope.
+  if (scope === 'public' || scope === 'any-key') return next();
   const { principal } = c.var;
   if (!principal.scopes.includes(scope)) throw forbidden(`This API key lacks the scope ${scope}`);
   if (scope === 'admin' && principal.companies !== null && !tenantAdmin) {

@@ -6,9 +6,18 @@ import { eventsRoutes } from './events';
 import { healthRoutes } from './health';
 import { API_PREFIX } from './paths';
 import type { AppOpenAPI } from './route-helpers';
+import { whoamiRoutes } from './whoami/whoami';
 
 /** The areas, in the order of the OpenAPI document; each mounted under the API prefix once. */
-const AREAS = [healthRoutes, eventsRoutes, catalogueRoutes, adminKeysRoutes, adminCatalogueRoutes, lifecycleRoutes];
+const AREAS = [
+  healthRoutes,
+  eventsRoutes,
+  catalogueRoutes,
+  adminKeysRoutes,
+  adminCatalogueRoutes,
+  lifecycleRoutes,
+  whoamiRoutes,
+];
 
 export function mountApi(app: AppOpenAPI) {
   for (const area of AREAS) app.route(API_PREFIX, area);

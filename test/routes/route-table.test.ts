@@ -16,6 +16,7 @@ POST   /pyaudit/api/audit-events/create                                         
 POST   /pyaudit/api/audit-events/batch                                          createAuditEventBatch          events:write -
 GET    /pyaudit/api/audit-events/recent                                         listRecentAuditEvents          events:read  Recent
 GET    /pyaudit/api/audit-events/search                                         searchAuditEvents              events:read  Search
+GET    /pyaudit/api/audit-events/stats                                          countAuditEventsByBucket       events:read  -
 GET    /pyaudit/api/audit-events/export                                         exportAuditEvents              events:read  Export
 GET    /pyaudit/api/audit-events/stream                                         streamAuditEvents              events:read  Stream
 GET    /pyaudit/api/audit-events/get-eventtypenames-by-functionalityname        listEventTypesOfFunctionality  events:read  -
@@ -33,6 +34,7 @@ PUT    /pyaudit/api/admin/companies/{company_id}/stores/{store_id}              
 GET    /pyaudit/api/admin/partitions                                            listPartitions                 admin        Admin action
 GET    /pyaudit/api/admin/maintenance/runs                                      listMaintenanceRuns            admin        Admin action
 POST   /pyaudit/api/admin/maintenance/run                                       runMaintenance                 admin        Admin action
+GET    /pyaudit/api/whoami                                                      whoami                         any-key      -
 `;
 
 const parse = (table: string) =>

@@ -4,6 +4,7 @@ import { createEventHandler, createEventRoute } from './create';
 import { exportHandler, exportRoute } from './export';
 import { recentHandler, recentRoute } from './recent';
 import { searchHandler, searchRoute } from './search';
+import { statsHandler, statsRoute } from './stats';
 import { streamHandler, streamRoute } from './stream';
 
 /** Writing, reading, exporting and tailing audit events. */
@@ -12,5 +13,6 @@ export const eventsRoutes = createRouter()
   .openapi(batchRoute, batchHandler)
   .openapi(recentRoute, recentHandler)
   .openapi(searchRoute, searchHandler)
+  .openapi(statsRoute, statsHandler)
   .openapi(exportRoute, exportHandler)
   .openapi(streamRoute, streamHandler);
