@@ -44,8 +44,13 @@ const JsonObjectSchema = z
   })
   .openapi({ type: 'object', additionalProperties: true });
 
+/**
+ * The create body. A plain (not strict) object: the old service ignored fields it did not know,
+ * and a posting system that sends one would otherwise lose every event. zod drops them; the
+ * route names them in ignored_fields and X-Ignored-Parameters (issue 11.3, unknownFieldsOf).
+ */
 export const EventInputSchema = z
-  .strictObject({
+  .object({
     event_timestamp: z
       .string()
       .max(64)
@@ -89,6 +94,22 @@ export const EventInputSchema = z
 
 export type EventInput = z.infer<typeof EventInputSchema>;
 
+/** The keys of a create body that EventInputSchema does not know (own keys only, so `__proto__` counts). */
+export function unknownFieldsOf(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  return Object.keys(body).filter((key) => !Object.hasOwn(EventInputSchema.shape, key));
+}
+
+/** Fields of a create body that were ignored; present in an answer only when there were some. */
+export const IgnoredFieldsSchema = z
+  .array(z.string())
+  .optional()
+  .openapi({
+    description:
+      'Body fields the service does not know: ignored (the event is stored without them), as the old service did. Also named in the X-Ignored-Parameters header.',
+    example: ['terminal_id'],
+  });
+
 export const BatchInputSchema = z
   .strictObject({
     // The limit is checked by the handler: past it is a 413, not a 422.
@@ -97,7 +118,7 @@ export const BatchInputSchema = z
       .min(1)
       .openapi({
         maxItems: BATCH_MAX_EVENTS,
-        description: `1 to ${BATCH_MAX_EVENTS} events, each shaped like the create body`,
+        description: `1 to ${BATCH_MAX_EVENTS} events, each shaped like the create body (unknown fields of an item are ignored and named in its result's ignored_fields). The envelope itself is strict: a key other than events is a 422.`,
         items: { $ref: '#/components/schemas/AuditEventCreate' },
       }),
   })
