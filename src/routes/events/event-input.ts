@@ -76,7 +76,15 @@ export const EventInputSchema = z
         'Value must not contain control characters other than tab and newline',
       )
       .openapi({ example: 'User logged in successfully' }),
-    status: z.enum(['Success', 'Failed']).default('Success'),
+    // The old service stored a null or empty status as Success, and posting systems send both.
+    status: z
+      .preprocess((v) => (v === null || v === '' ? undefined : v), z.enum(['Success', 'Failed']).default('Success'))
+      .openapi({
+        type: ['string', 'null'],
+        enum: ['Success', 'Failed', '', null],
+        description: 'Success (default: also for null or "") or Failed',
+        example: 'Success',
+      }),
     additional_data: JsonObjectSchema.superRefine((value, ctx) => {
       const check = checkJsonObject(value, ADDITIONAL_DATA_MAX_DEPTH, ADDITIONAL_DATA_MAX_BYTES);
       if (!check.ok) ctx.addIssue({ code: 'custom', message: `additional_data ${check.reason}` });
@@ -84,9 +92,9 @@ export const EventInputSchema = z
       .nullable()
       .optional()
       .openapi({ type: ['object', 'null'], example: { ip: '192.168.1.10', browser: 'Chrome' } }),
-    event_id: z.uuid().optional().openapi({
+    event_id: z.uuid().nullable().optional().openapi({
       description:
-        'Optional client-chosen UUID, scoped to the company. Sending the same event_id again for the same company returns the original id (duplicate: true) and stores nothing new.',
+        'Optional client-chosen UUID (null = not given), scoped to the company. Sending the same event_id again for the same company returns the original id (duplicate: true) and stores nothing new.',
       example: '3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b',
     }),
   })
