@@ -5,6 +5,7 @@ import { registerCatalogue } from './catalogue/catalogue';
 import { registerEvents } from './events';
 import { registerHealth } from './health';
 import type { AppOpenAPI } from './route-helpers';
+import { registerWhoami } from './whoami/whoami';
 
 export function registerRoutes(app: AppOpenAPI) {
   registerHealth(app);
@@ -13,4 +14,5 @@ export function registerRoutes(app: AppOpenAPI) {
   registerAdminKeys(app);
   registerAdminCatalogue(app);
   registerLifecycleAdmin(app);
+  registerWhoami(app);
 }

@@ -65,7 +65,9 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
     locPrefix: ['body'],
   });
   if ('issues' in prepared) throw validationError(prepared.issues);
-  const [outcome] = await ingestEvents(c.var.database().db, [prepared.row]);
+  const [outcome] = await ingestEvents(c.var.database().db, [prepared.row], (code, attempt) =>
+    c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
+  );
   if (!outcome) throw new Error('ingest returned no outcome');
   if (outcome.error !== null) throw badRequest(unknownNameMessage(outcome.error, prepared.row));
   if (!outcome.duplicate) notifyLiveTail(c);
