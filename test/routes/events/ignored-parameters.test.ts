@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BASE, call, event, get, KEY, postJson, search, uniqueCompanyId } from '../../helpers/app';
 import { query } from '../../helpers/sql';
 
@@ -23,6 +23,28 @@ describe('unknown query parameters', () => {
     // Company_Id and company_id[] are not company_id: the filter is the real company_id alone.
     expect(body).toMatchObject({ StatusCode: 200, count: 1 });
     expect((await search({ company_id: company })).count).toBe(1);
+  });
+
+  it('writes one WARNING log line naming them', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const response = await get(`${BASE}/search?company_id=${company}&colour=red`, {}, { LOG_LEVEL: 'WARNING' });
+      expect(response.status).toBe(200);
+      const lines = warn.mock.calls
+        .map((args) => {
+          try {
+            return JSON.parse(String(args[0])) as Record<string, unknown>;
+          } catch {
+            return {};
+          }
+        })
+        .filter((line) => line.msg === 'ignored unknown parameters');
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 'WARNING', ignored: ['colour'], ignored_count: 1, path: `${BASE}/search` }),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('a known parameter is never named; a request with none unknown has no header', async () => {
