@@ -1046,7 +1046,7 @@ export interface paths {
         put?: never;
         /**
          * Store up to 1000 events in one statement
-         * @description Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than 1000 events: 413.
+         * @description Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than 1000 events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).
          */
         post: {
             parameters: {
@@ -1145,7 +1145,7 @@ export interface paths {
         put?: never;
         /**
          * Store one audit event
-         * @description Stores one event; answers 201 only after the row is committed. event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row.
+         * @description Stores one event; answers 201 only after the row is committed. event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.
          */
         post: {
             parameters: {
@@ -1271,17 +1271,17 @@ export interface paths {
                 query?: {
                     /** @description Company id */
                     company_id?: number;
-                    /** @description Event type name, exact */
+                    /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
                     event_type?: string;
-                    /** @description Alias of event_type (sent by the dashboard export) */
+                    /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
                     event_type_name?: string;
                     /** @description xlsx (default), csv (UTF-8 with BOM, RFC 4180) or ndjson (one event per line) */
                     format?: "xlsx" | "csv" | "ndjson";
                     /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
                     from_date?: string;
-                    /** @description Functionality name, exact */
+                    /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
                     functionality?: string;
-                    /** @description Alias of functionality (sent by the dashboard export) */
+                    /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
                     functionality_name?: string;
                     /** @description Also search the archive (events older than the retention window) */
                     include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
@@ -1760,7 +1760,7 @@ export interface paths {
         };
         /**
          * Filtered, paged search, newest first
-         * @description All filters combine with AND. Page with page_number, or with cursor (next_cursor of the previous page) for deep pages. The dashboard aliases store_location_id, username, functionality_name and event_type_name are accepted.
+         * @description All filters combine with AND. Page with page_number, or with cursor (next_cursor of the previous page) for deep pages. The dashboard aliases store_location_id, username, functionality_name and event_type_name are accepted. A successful search is always HTTP 200. When more than 5000 rows match, the body keeps the old service's signal for the support dashboard, which reads only the body: StatusCode 400 and the warning as message, with the page's events, total_count and next_cursor as usual. New clients should read the HTTP status and total_count, not StatusCode.
          */
         get: {
             parameters: {
@@ -1769,15 +1769,15 @@ export interface paths {
                     company_id?: number;
                     /** @description next_cursor of the previous page: keyset paging, as fast on page 1000 as on page 1 */
                     cursor?: string;
-                    /** @description Event type name, exact */
+                    /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
                     event_type?: string;
-                    /** @description Alias of event_type (sent by the dashboard export) */
+                    /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
                     event_type_name?: string;
                     /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
                     from_date?: string;
-                    /** @description Functionality name, exact */
+                    /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
                     functionality?: string;
-                    /** @description Alias of functionality (sent by the dashboard export) */
+                    /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
                     functionality_name?: string;
                     /** @description Also search the archive (events older than the retention window) */
                     include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
@@ -1877,15 +1877,15 @@ export interface paths {
                     bucket?: "hour" | "day";
                     /** @description Company id */
                     company_id?: number;
-                    /** @description Event type name, exact */
+                    /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
                     event_type?: string;
-                    /** @description Alias of event_type (sent by the dashboard export) */
+                    /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
                     event_type_name?: string;
                     /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
                     from_date?: string;
-                    /** @description Functionality name, exact */
+                    /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
                     functionality?: string;
-                    /** @description Alias of functionality (sent by the dashboard export) */
+                    /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
                     functionality_name?: string;
                     /** @description Also search the archive (events older than the retention window) */
                     include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
@@ -1991,13 +1991,13 @@ export interface paths {
                     after?: string;
                     /** @description Company id */
                     company_id?: number;
-                    /** @description Event type name, exact */
+                    /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
                     event_type?: string;
-                    /** @description Alias of event_type (sent by the dashboard export) */
+                    /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
                     event_type_name?: string;
-                    /** @description Functionality name, exact */
+                    /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
                     functionality?: string;
-                    /** @description Alias of functionality (sent by the dashboard export) */
+                    /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
                     functionality_name?: string;
                     /** @description Case-insensitive substring of the message; % and _ are literal characters */
                     message_pattern?: string;
@@ -2103,7 +2103,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Service and database status (no key needed) */
+        /**
+         * Service and database status (no key needed)
+         * @description The database answer is reused for HEALTHCHECK_CACHE_MS (2 s by default) per isolate, so polling this route costs the database at most one probe per isolate in that time.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2314,7 +2317,7 @@ export interface components {
             UserName: string | null;
         };
         AuditEventBatch: {
-            /** @description 1 to 1000 events, each shaped like the create body */
+            /** @description 1 to 1000 events, each shaped like the create body (unknown fields of an item are ignored and named in its result's ignored_fields). The envelope itself is strict: a key other than events is a 422. */
             events: components["schemas"]["AuditEventCreate"][];
         };
         AuditEventBatchResult: {
@@ -2336,6 +2339,13 @@ export interface components {
                     type: string;
                 }[];
                 id: number | null;
+                /**
+                 * @description Body fields the service does not know: ignored (the event is stored without them), as the old service did. Also named in the X-Ignored-Parameters header.
+                 * @example [
+                 *       "terminal_id"
+                 *     ]
+                 */
+                ignored_fields?: string[];
                 index: number;
             }[];
             StatusCode: 201 | 207 | 422;
@@ -2354,10 +2364,10 @@ export interface components {
             company_id: number;
             /**
              * Format: uuid
-             * @description Optional client-chosen UUID, scoped to the company. Sending the same event_id again for the same company returns the original id (duplicate: true) and stores nothing new.
+             * @description Optional client-chosen UUID (null = not given), scoped to the company. Sending the same event_id again for the same company returns the original id (duplicate: true) and stores nothing new.
              * @example 3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
              */
-            event_id?: string;
+            event_id?: string | null;
             /** @example 2025-09-25T10:30:00Z */
             event_timestamp: string;
             /** @example Login */
@@ -2367,10 +2377,11 @@ export interface components {
             /** @example User logged in successfully */
             message: string;
             /**
-             * @default Success
-             * @enum {string}
+             * @description Success (default: also for null or "") or Failed
+             * @example Success
+             * @enum {string|null}
              */
-            status: "Success" | "Failed";
+            status?: "Success" | "Failed" | "" | null;
             /** @example 101 */
             store_id?: number;
             /** @example jdoe */
@@ -2381,6 +2392,13 @@ export interface components {
             duplicate: boolean;
             /** @example 1042 */
             id: number;
+            /**
+             * @description Body fields the service does not know: ignored (the event is stored without them), as the old service did. Also named in the X-Ignored-Parameters header.
+             * @example [
+             *       "terminal_id"
+             *     ]
+             */
+            ignored_fields?: string[];
             /** @example Audit event created successfully */
             message: string;
             /** @enum {number} */
@@ -2623,17 +2641,20 @@ export interface components {
             count: number;
             current_page: number;
             events: components["schemas"]["AuditEvent"][];
-            /** @example Search completed successfully */
+            /**
+             * @description 'Search completed successfully', 'No audit events found', or with StatusCode 400 the old warning 'Search may return more than 5000 rows. Please modify search criteria.'
+             * @example Search completed successfully
+             */
             message: string;
             /** @description Pass as cursor for the next page; null on the last page */
             next_cursor: string | null;
             page_size: number;
-            /** @enum {number} */
-            StatusCode: 200;
+            /** @description The old service's envelope code: 400 when more than 5000 rows match (the HTTP status is still 200 and the page's events are there), 200 otherwise. New clients should read the HTTP status and total_count. */
+            StatusCode: 200 | 400;
             /** @description Rows matching the filters, over all pages */
             total_count: number;
             total_pages: number;
-            /** @description Present when more than 5000 rows match (the old service's warning); every row is still reachable */
+            /** @description Present when more than 5000 rows match (the old service's warning, also in message with StatusCode 400); every row is still reachable */
             warning?: string;
         };
         StatsBucket: {
