@@ -21,5 +21,7 @@ export interface AppEnv {
     route: RouteRules;
     /** Database work queued for after the response (src/lib/after-response.ts); null once run. */
     deferredWork: DeferredWork[] | null;
+    /** Query parameters and body fields this request sent that were ignored (src/lib/ignored-parameters.ts). */
+    ignoredParameters: string[];
   };
 }

@@ -2,6 +2,7 @@ import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { requireApiKey } from '../lib/auth';
+import { declaredQueryNames, reportIgnoredParameters } from '../lib/ignored-parameters';
 import { refuseNulInUrl } from '../lib/query-text';
 import { limitRatePerKey } from '../lib/rate-limit';
 import type { RouteRules } from '../lib/route-rules';
@@ -14,18 +15,19 @@ const declarations = new WeakMap<MiddlewareHandler<AppEnv>, RouteRules>();
 /**
  * The guards of a route, in the order they run: what the route declares goes on the context
  * first, then key, per-key rate limit, the audit of the auditors (so it sees every answer,
- * refusals included), scope, and NUL in the URL (docs/security-keys.md). A public route keeps
- * only the last. Each guard is its own Hono handler, so a refusal becomes the response the
+ * refusals included), scope, NUL in the URL (docs/security-keys.md), then the report of query
+ * parameters the route does not declare (queryNames; null: report nothing). A public route
+ * skips key to scope. Each guard is its own Hono handler, so a refusal becomes the response the
  * self-audit then records.
  */
-export function guardsFor(rules: RouteRules): MiddlewareHandler<AppEnv>[] {
+export function guardsFor(rules: RouteRules, queryNames: ReadonlySet<string> | null): MiddlewareHandler<AppEnv>[] {
   const declare: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('route', rules);
     await next();
   };
   declarations.set(declare, rules);
   const access = rules.scope === 'public' ? [] : [requireApiKey, limitRatePerKey, recordSelfAudit, requireScope];
-  return [declare, ...access, refuseNulInUrl];
+  return [declare, ...access, refuseNulInUrl, reportIgnoredParameters(queryNames)];
 }
 
 type Declared<R> = Omit<R, keyof RouteRules> & { operationId: string };
@@ -40,7 +42,13 @@ export function defineRoute<const R extends RouteConfig & RouteRules>(spec: R): 
   const own = config.middleware === undefined ? [] : [config.middleware].flat();
   return {
     ...config,
-    middleware: [...guardsFor({ operationId: config.operationId, scope, audit, tenantAdmin }), ...own],
+    middleware: [
+      ...guardsFor(
+        { operationId: config.operationId, scope, audit, tenantAdmin },
+        declaredQueryNames(config.request?.query),
+      ),
+      ...own,
+    ],
   } as unknown as Declared<R>;
 }
 
