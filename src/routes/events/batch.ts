@@ -7,7 +7,7 @@ import { toValidationIssues } from '../../lib/validation-issues';
 import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
 import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './event-input';
-import { prepareEvent, unknownNameMessage } from './prepare-event';
+import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
 
 const ItemResultSchema = z.object({
   index: z.number().int(),
@@ -59,6 +59,7 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
   }
   const { config, principal } = c.var;
   const nowMs = Date.now();
+  const earliestMs = earliestEventMs(config, nowMs);
   const results: ItemResult[] = [];
   const rows: IngestRow[] = [];
   for (const [index, item] of events.entries()) {
@@ -88,6 +89,7 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
     const prepared = prepareEvent(parsed.data, index, {
       nowMs,
       maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
+      earliestMs,
       locPrefix: ['body', 'events', index],
     });
     if ('issues' in prepared) fail(prepared.issues);
