@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env';
 import { API_KEY_HEADER, requireApiKey } from './lib/auth';
 import { describeError, errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
+import { IGNORED_PARAMETERS_HEADER, reportIgnoredParameters } from './lib/ignored-parameters';
 import { redocPage } from './lib/openapi/redoc';
 import { swaggerPage } from './lib/openapi/swagger';
 import { refuseNulInUrl, repeatedQueryNames } from './lib/query-text';
@@ -43,7 +44,7 @@ export function createApp() {
       origin: '*',
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowHeaders: [API_KEY_HEADER, 'Content-Type', 'X-Request-ID'],
-      exposeHeaders: ['Content-Disposition', 'X-Request-ID', 'Retry-After'],
+      exposeHeaders: ['Content-Disposition', 'X-Request-ID', 'Retry-After', IGNORED_PARAMETERS_HEADER],
       maxAge: 600,
     }),
   );
@@ -67,6 +68,7 @@ export function createApp() {
   }
 
   app.use(`${BASE_PATH}/api/*`, refuseNulInUrl);
+  app.use(`${BASE_PATH}/api/*`, reportIgnoredParameters(app));
 
   registerRoutes(app);
 

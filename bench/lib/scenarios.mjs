@@ -91,6 +91,14 @@ export function readScenarios(facts, { variants }) {
       ),
     },
     {
+      name: 'stats_company_30d',
+      title: 'stats per hour, one company over 30 days',
+      connections: 2,
+      requests: companies(variants).map((c) =>
+        get('stats', { company_id: c, bucket: 'hour', from_date: facts.userFrom, to_date: facts.userTo }),
+      ),
+    },
+    {
       name: 'page_first',
       title: 'first page, all events',
       connections: 2,
@@ -127,7 +135,7 @@ export async function resolveCursor(scenario, baseUrl, apiKey) {
 }
 
 /** A realistic event for the write scenarios, varied by n. */
-function syntheticEvent(facts, n, timestamp) {
+export function syntheticEvent(facts, n, timestamp) {
   const user = facts.allUsers[(n * 37) % facts.allUsers.length];
   const kind = facts.kinds[n % facts.kinds.length];
   const companyStores = facts.stores.filter((s) => Number(s.companyid) === Number(user.companyid));

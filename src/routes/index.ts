@@ -6,6 +6,7 @@ import { registerEvents } from './events';
 import { registerHealth } from './health';
 import { registerIntegrity } from './integrity';
 import type { AppOpenAPI } from './route-helpers';
+import { registerWhoami } from './whoami/whoami';
 
 export function registerRoutes(app: AppOpenAPI) {
   registerHealth(app);
@@ -15,4 +16,5 @@ export function registerRoutes(app: AppOpenAPI) {
   registerAdminCatalogue(app);
   registerLifecycleAdmin(app);
   registerIntegrity(app);
+  registerWhoami(app);
 }

@@ -4,6 +4,7 @@ import { createEventHandler, createEventRoute } from './create';
 import { exportHandler, exportRoute } from './export';
 import { recentHandler, recentRoute } from './recent';
 import { searchHandler, searchRoute } from './search';
+import { statsHandler, statsRoute } from './stats';
 import { streamHandler, streamRoute } from './stream';
 
 export const registerEvents = (app: AppOpenAPI) =>
@@ -12,5 +13,6 @@ export const registerEvents = (app: AppOpenAPI) =>
     .openapi(batchRoute, batchHandler)
     .openapi(recentRoute, recentHandler)
     .openapi(searchRoute, searchHandler)
+    .openapi(statsRoute, statsHandler)
     .openapi(exportRoute, exportHandler)
     .openapi(streamRoute, streamHandler);
