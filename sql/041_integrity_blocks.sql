@@ -35,15 +35,18 @@ CREATE INDEX IF NOT EXISTS integrity_blocks_end_idx ON integrity_blocks (end_wri
 -- The manifest: each block's events in leaf order with the hash that was sealed. The signed
 -- root commits to it, so it cannot be edited without verification noticing; it names which
 -- event changed, which one is missing and which one was added.
+--
+-- Only the primary key: sealing writes up to 10,000 rows a block, and a second index (or a
+-- foreign key check per row) doubled its cost (docs/benchmark.md). A proof finds its block by
+-- the event's position (integrity_blocks_end_idx), then the event within the block's rows.
 CREATE TABLE IF NOT EXISTS integrity_block_events (
-  block_seq  bigint NOT NULL REFERENCES integrity_blocks (seq),
+  block_seq  bigint NOT NULL,
   ord        integer NOT NULL,
   event_id   bigint NOT NULL,
   event_time timestamptz NOT NULL,
   eventhash  bytea NOT NULL,
   PRIMARY KEY (block_seq, ord)
 );
-CREATE INDEX IF NOT EXISTS integrity_block_events_event_idx ON integrity_block_events (event_id);
 
 -- Deletion records (docs/integrity.md section 5): hard deletion past the archive horizon
 -- writes one per dropped archive month, and the next block signs it (deletions_digest), so

@@ -144,20 +144,24 @@ BEGIN
     RETURN;
   END IF;
   RETURN QUERY
-    WITH stored AS (
-      SELECT e.id, e.eventhash AS stored_hash,
-             auditevent_content_hash(e.id, e.eventtimestamp, e.functionalityid, e.eventtypeid, e.storelocationid,
-               e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid) AS content_hash
-      FROM integrity_event_rows e
+    WITH in_range AS (
+      SELECT e.* FROM integrity_event_rows e
       WHERE b.start_writexid = '0'::xid8 AND e.writexid IS NULL AND e.id > b.start_id
         AND (b.end_writexid > '0'::xid8 OR e.id <= b.end_id)
       UNION ALL
-      SELECT e.id, e.eventhash,
-             auditevent_content_hash(e.id, e.eventtimestamp, e.functionalityid, e.eventtypeid, e.storelocationid,
-               e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid)
-      FROM integrity_event_rows e
+      SELECT e.* FROM integrity_event_rows e
       WHERE b.end_writexid > '0'::xid8 AND e.writexid IS NOT NULL
         AND (e.writexid, e.id) > (b.start_writexid, b.start_id) AND (e.writexid, e.id) <= (b.end_writexid, b.end_id)
+    ),
+    stored AS (
+      -- Names by join, not per-row lookups: four times faster over a block (docs/benchmark.md).
+      -- A row whose catalogue ids lead nowhere hashes to NULL, which never matches.
+      SELECT e.id, e.eventhash AS stored_hash,
+             auditevent_hash(e.id, e.eventtimestamp, f.functionalityname, t.eventtypename, e.storelocationid,
+               e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid) AS content_hash
+      FROM in_range e
+      LEFT JOIN auditfunctionalities f ON f.functionalityid = e.functionalityid
+      LEFT JOIN auditeventtypes t ON t.eventtypeid = e.eventtypeid
     ),
     sealed AS (
       SELECT m.event_id, m.event_time, m.eventhash FROM integrity_block_events m WHERE m.block_seq = p_seq
@@ -190,13 +194,15 @@ LANGUAGE sql STABLE
 AS $$
   SELECT e.id, CASE WHEN e.eventhash IS NULL THEN 'event_hash_missing' ELSE 'event_hash_mismatch' END
   FROM integrity_event_rows e
+  LEFT JOIN auditfunctionalities f ON f.functionalityid = e.functionalityid
+  LEFT JOIN auditeventtypes t ON t.eventtypeid = e.eventtypeid
   WHERE ((e.writexid IS NULL AND after_xid = '0'::xid8 AND e.id > after_id)
          OR (e.writexid IS NOT NULL AND (e.writexid, e.id) > (after_xid, after_id)))
     AND (from_ts IS NULL OR e.eventtimestamp >= from_ts) AND (to_ts IS NULL OR e.eventtimestamp <= to_ts)
     AND (e.eventhash IS NULL AND e.writexid IS NOT NULL
-         OR e.eventhash IS DISTINCT FROM auditevent_content_hash(e.id, e.eventtimestamp, e.functionalityid,
-              e.eventtypeid, e.storelocationid, e.companyid, e.username, e.message, e.status, e.additionaldata,
-              e.eventid) AND e.eventhash IS NOT NULL)
+         OR e.eventhash IS DISTINCT FROM auditevent_hash(e.id, e.eventtimestamp, f.functionalityname, t.eventtypename,
+              e.storelocationid, e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid)
+            AND e.eventhash IS NOT NULL)
   ORDER BY 1
 $$;
 
@@ -209,4 +215,20 @@ LANGUAGE sql VOLATILE
 AS $$
   INSERT INTO integrity_deletions (partition, range_from, range_to, drop_before)
   VALUES (p_partition, p_from, p_to, p_drop_before)
+$$;
+
+-- Where an event was sealed: the block whose position range holds the event's (writexid, id),
+-- found through integrity_blocks_end_idx, and its leaf index in that block.
+CREATE OR REPLACE FUNCTION integrity_placement(p_event_id bigint)
+RETURNS TABLE (block_seq bigint, ord integer)
+LANGUAGE sql STABLE
+AS $$
+  SELECT b.seq, m.ord
+  FROM (SELECT coalesce(r.writexid, '0'::xid8) AS x, r.id FROM integrity_event_rows r WHERE r.id = p_event_id LIMIT 1) e
+  CROSS JOIN LATERAL (
+    SELECT seq, start_writexid, start_id FROM integrity_blocks
+    WHERE (end_writexid, end_id) >= (e.x, e.id)
+    ORDER BY end_writexid, end_id LIMIT 1) b
+  JOIN integrity_block_events m ON m.block_seq = b.seq AND m.event_id = e.id
+  WHERE (e.x, e.id) > (b.start_writexid, b.start_id)
 $$;

@@ -3,9 +3,10 @@
  * leaf = SHA-256(0x00 || eventhash), node = SHA-256(0x01 || left || right); a tree of n > 1
  * leaves splits at the largest power of two below n; the empty tree's root is SHA-256("").
  *
- * Self-contained (only node:crypto, which workerd provides under nodejs_compat) so the offline
+ * Self-contained (only node:crypto and node:buffer, which workerd provides under nodejs_compat) so the offline
  * verifier (scripts/verify.mjs) loads this very file.
  */
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 
 export const sha256 = (...parts: Uint8Array[]): Uint8Array => {
@@ -99,15 +100,10 @@ export function rootFromAuditPath(
   return sn === 0 ? r : null;
 }
 
-export const toHex = (bytes: Uint8Array) => {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-};
+export const toHex = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 
 export function fromHex(hex: string): Uint8Array {
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw new Error('not hex');
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error('not hex');
+  return new Uint8Array(Buffer.from(hex, 'hex'));
 }

@@ -238,8 +238,7 @@ export interface EventPlacement {
 export async function placementOf(db: Database, eventId: string): Promise<EventPlacement | null> {
   const [row] = await queryRows<EventPlacement>(
     db,
-    sql`SELECT block_seq::text, ord FROM integrity_block_events WHERE event_id = ${eventId}::bigint
-        ORDER BY integrity_block_events.block_seq LIMIT 1`,
+    sql`SELECT block_seq::text, ord FROM integrity_placement(${eventId}::bigint)`,
   );
   return row ?? null;
 }
