@@ -4,6 +4,7 @@ import { lifecycleRoutes } from './admin/lifecycle';
 import { catalogueRoutes } from './catalogue/catalogue';
 import { eventsRoutes } from './events';
 import { healthRoutes } from './health';
+import { integrityRoutes } from './integrity';
 import { API_PREFIX } from './paths';
 import type { AppOpenAPI } from './route-helpers';
 import { whoamiRoutes } from './whoami/whoami';
@@ -16,6 +17,7 @@ const AREAS = [
   adminKeysRoutes,
   adminCatalogueRoutes,
   lifecycleRoutes,
+  integrityRoutes,
   whoamiRoutes,
 ];
 

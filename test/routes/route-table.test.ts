@@ -34,6 +34,11 @@ PUT    /pyaudit/api/admin/companies/{company_id}/stores/{store_id}              
 GET    /pyaudit/api/admin/partitions                                            listPartitions                 admin        Admin action
 GET    /pyaudit/api/admin/maintenance/runs                                      listMaintenanceRuns            admin        Admin action
 POST   /pyaudit/api/admin/maintenance/run                                       runMaintenance                 admin        Admin action
+POST   /pyaudit/api/admin/integrity/seal                                    sealIntegrityBlock             admin        Admin action
+GET    /pyaudit/api/integrity/verify                                            verifyIntegrity                events:read  -
+GET    /pyaudit/api/integrity/proof                                             getIntegrityProof              events:read  -
+GET    /pyaudit/api/integrity/blocks                                            listIntegrityBlocks            events:read  -
+GET    /pyaudit/api/integrity/public-key                                        getIntegrityPublicKey          events:read  -
 GET    /pyaudit/api/whoami                                                      whoami                         any-key      -
 `;
 
