@@ -75,6 +75,12 @@ export const ConfigSchema = z.object({
   LIVE_TAIL_MAX_STREAMS_PER_KEY: intFrom(10, 1),
   /** Live tail: the fan-out's slow poll while streams are open, so a lost notification is still delivered. */
   LIVE_TAIL_POLL_MS: intFrom(1_000, 50),
+  /** Ed25519 private key that signs integrity blocks (a secret; docs/integrity.md). Unset: no sealing. */
+  INTEGRITY_SIGNING_KEY: z.string().optional(),
+  /** Earlier public keys verification still accepts after a key rotation (comma-separated). */
+  INTEGRITY_PUBLIC_KEYS: z.string().default(''),
+  /** Most events one integrity block holds; a seal makes several blocks when more are waiting. */
+  INTEGRITY_BLOCK_MAX_EVENTS: intFrom(10_000, 1).pipe(z.number().max(100_000)),
   /** Test-only: rows per sheet before an export continues on the next sheet. */
   EXPORT_ROWS_PER_SHEET: intFrom(1_048_575, 1),
 });
