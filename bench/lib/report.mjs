@@ -125,7 +125,7 @@ export function renderMarkdown(result, previous) {
     if (live.skipped) lines.push(`**Live tail**: skipped: ${live.skipped}`);
     else {
       lines.push(
-        `**Live tail**: time from a create's 201 to the event's frame on every stream watching its company, while ~${fmt(live.rate, 0)} creates/s run (one workerd process, one LiveTail object; its database reads from its own log). Target ${targetCell(targets, 'live_tail')}`,
+        `**Live tail**: time from a create's 201 to the event's frame on every stream watching its company, while creates are offered at ${fmt(live.rate, 0)}/s (the creates/s column is what the service took; one workerd process, one LiveTail object; its database reads from its own log). Target ${targetCell(targets, 'live_tail')}`,
       );
       lines.push('');
       lines.push(
