@@ -1,12 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type IngestRow, ingestEvents } from '../../db/queries/ingest';
 import { HttpError, type ValidationIssue } from '../../lib/errors';
+import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
 import { toValidationIssues } from '../../lib/validation-issues';
 import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
-import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './event-input';
+import {
+  BATCH_MAX_EVENTS,
+  BatchInputSchema,
+  EventInputSchema,
+  IgnoredFieldsSchema,
+  unknownFieldsOf,
+} from './event-input';
 import { prepareEvent, unknownNameMessage } from './prepare-event';
 
 const ItemResultSchema = z.object({
@@ -14,6 +21,7 @@ const ItemResultSchema = z.object({
   id: z.number().int().nullable(),
   duplicate: z.boolean(),
   errors: ValidationErrorSchema.shape.detail.optional(),
+  ignored_fields: IgnoredFieldsSchema,
 });
 
 const BatchResultSchema = z
@@ -35,7 +43,7 @@ export const batchRoute = createRoute({
   path: '/pyaudit/api/audit-events/batch',
   tags: ['Audit events'],
   summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
-  description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413.`,
+  description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).`,
   middleware: [parseJsonBody] as const,
   request: { body: { required: true, content: { 'application/json': { schema: BatchInputSchema } } } },
   responses: {
@@ -61,7 +69,16 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
   const nowMs = Date.now();
   const results: ItemResult[] = [];
   const rows: IngestRow[] = [];
+  const ignoredByIndex = new Map<number, string[]>();
   for (const [index, item] of events.entries()) {
+    const ignored = unknownFieldsOf(item);
+    if (ignored.length > 0) {
+      ignoredByIndex.set(index, ignored);
+      noteIgnored(
+        c,
+        ignored.map((name) => `events[${index}].${name}`),
+      );
+    }
     const fail = (errors: ValidationIssue[]) => {
       results.push({ index, id: null, duplicate: false, errors });
     };
@@ -119,6 +136,10 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
     }
   }
   results.sort((a, b) => a.index - b.index);
+  for (const result of results) {
+    const ignored = ignoredByIndex.get(result.index);
+    if (ignored) result.ignored_fields = ignored;
+  }
   const failed = results.filter((r) => r.errors).length;
   const duplicates = results.filter((r) => r.duplicate).length;
   const created = results.length - failed - duplicates;

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ingestEvents } from '../../db/queries/ingest';
 import { badRequest, forbidden, validationError } from '../../lib/errors';
+import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
-import { EventInputSchema } from './event-input';
+import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './event-input';
 import { prepareEvent, unknownNameMessage } from './prepare-event';
 
 const CreatedSchema = z
@@ -16,6 +17,7 @@ const CreatedSchema = z
     duplicate: z
       .boolean()
       .openapi({ description: 'true when this event_id had been stored before; id is the original one' }),
+    ignored_fields: IgnoredFieldsSchema,
   })
   .openapi('AuditEventCreated');
 
@@ -35,7 +37,7 @@ export const createEventRoute = createRoute({
   tags: ['Audit events'],
   summary: 'Store one audit event',
   description:
-    'Stores one event; answers 201 only after the row is committed. event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row.',
+    'Stores one event; answers 201 only after the row is committed. event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.',
   middleware: [parseJsonBody] as const,
   request: { body: { required: true, content: { 'application/json': { schema: EventInputSchema } } } },
   responses: {
@@ -50,6 +52,9 @@ export const createEventRoute = createRoute({
 
 export const createEventHandler: AppRouteHandler<typeof createEventRoute> = async (c) => {
   const input = c.req.valid('json');
+  // The validator parsed the body into Hono's cache; this reads that same object back.
+  const ignoredFields = unknownFieldsOf(await c.req.json());
+  noteIgnored(c, ignoredFields);
   const { config, principal } = c.var;
   if (principal.companies !== null && !principal.companies.includes(input.company_id)) {
     throw forbidden(`This API key may not write events for company ${input.company_id}`);
@@ -72,6 +77,7 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
       message: 'Audit event created successfully',
       id: outcome.id,
       duplicate: outcome.duplicate,
+      ...(ignoredFields.length > 0 ? { ignored_fields: ignoredFields } : {}),
     },
     201,
   );
