@@ -25,6 +25,8 @@ export function evaluateTargets(scenarios) {
   add('page_deep_cursor', 'p50 <= 2x first page', (v) => first !== undefined && v.p50_ms <= 2 * first);
   add('export_xlsx', '>= 50,000 rows/s, flat memory', (v) => v.rows_per_s >= 50_000 && v.memory_flat);
   add('archive_month', '<= 2 s', (v) => v.maintain_seconds <= 2);
+  add('integrity', 'seal >= 30,000 events/s', (v) => v.seal_events_per_s >= 30_000);
+  add('integrity', 'verify 1,000,000 events < 10 s', (v) => v.verify_events_per_s >= 100_000);
   const tail = (v, streams) => v.runs?.find((r) => r.streams === streams);
   add('live_tail', 'p99 < 1 s with 200 streams', (v) => (tail(v, 200)?.p99_ms ?? Infinity) < 1000);
   add('live_tail', 'no missing or duplicate deliveries', (v) =>
@@ -116,6 +118,17 @@ export function renderMarkdown(result, previous) {
       const p = prev('archive_month');
       lines.push(
         `**Monthly archival** of a ${fmt(arc.rows, 0)}-row month: \`CALL sp_auditevents_maintain()\` **${fmt(arc.maintain_seconds, 2)} s** (${fmt(arc.maintain_rows_archived, 0)} rows moved by partition detach/attach) vs the old copy-and-delete ${fmt(arc.copy_and_delete_seconds, 1)} s (INSERT…SELECT ${fmt(arc.copy_seconds, 1)} s, DELETE ${fmt(arc.delete_seconds, 1)} s, DROP ${fmt(arc.drop_seconds, 2)} s)${p && !p.skipped ? `; previous ${fmt(p.maintain_seconds, 2)} s` : ''}. Target ${targetCell(targets, 'archive_month')}`,
+      );
+    }
+  }
+  const integ = scenarios.integrity;
+  if (integ) {
+    lines.push('');
+    if (integ.skipped) lines.push(`**Integrity**: skipped: ${integ.skipped}`);
+    else {
+      const p = prev('integrity');
+      lines.push(
+        `**Integrity** over ${fmt(integ.rows, 0)} events (${fmt(integ.blocks, 0)} blocks of up to 10,000): seal **${fmt(integ.seal_ms_per_1000, 1)} ms per 1,000 events** (${fmt(integ.seal_events_per_s, 0)} events/s, ${fmt(integ.seal_seconds, 2)} s); verify everything **${fmt(integ.verify_seconds, 2)} s** (${fmt(integ.verify_events_per_s, 0)} events/s: hashes from content in SQL, roots and signatures in Node)${p && !p.skipped ? `; previous seal ${fmt(p.seal_events_per_s, 0)} events/s, verify ${fmt(p.verify_events_per_s, 0)} events/s` : ''}. Target ${targetCell(targets, 'integrity')}`,
       );
     }
   }
