@@ -532,6 +532,7 @@ async function main() {
           seconds: settings.seconds,
           warmup: Math.max(1, settings.warmup / 2),
           logFile,
+          serverUrl: server,
           pids: { workerd: tailService.pids, postgres: await databaseBackendPids(ctx) },
           log,
         });
