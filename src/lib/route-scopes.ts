@@ -8,7 +8,7 @@ const EVENTS = `${API}/audit-events/`;
 const ADMIN = `${API}/admin`;
 
 /** Writes of events; every other POST under audit-events falls to the default (admin). */
-const WRITE_PATHS = new Set([`${EVENTS}create`, `${EVENTS}batch`]);
+const WRITE_PATHS = new Set([`${EVENTS}create`, `${EVENTS}batch`, `${EVENTS}enqueue`]);
 
 /**
  * The one map from a request to the scope it needs, so routes added later are covered without
