@@ -49,6 +49,13 @@ export const ConfigSchema = z.object({
   PARTITION_MONTHS_AHEAD: intFrom(5, 0).pipe(z.number().max(120)),
   /** Seconds a database API key's record may be cached per isolate; revocation waits at most this. */
   API_KEY_CACHE_TTL_SECONDS: intFrom(60, 0).pipe(z.number().max(60)),
+  /** Seconds a hash that matched no database key is remembered per isolate (0-300; issue 13.9). */
+  API_KEY_MISS_CACHE_SECONDS: intFrom(60, 0).pipe(z.number().max(300)),
+  /** Wrong keys one client address may send per window before 429 (per isolate; issue 13.9). */
+  AUTH_FAILURE_LIMIT: intFrom(20, 1),
+  AUTH_FAILURE_WINDOW_SECONDS: intFrom(60, 1),
+  /** How long the healthcheck's database answer is reused (ms; 0 = probe on every request). */
+  HEALTHCHECK_CACHE_MS: intFrom(2_000, 0).pipe(z.number().max(60_000)),
   /** Record reads of the trail and admin actions as `Audit Service` events (docs/security-keys.md). */
   SELF_AUDIT: z
     .enum(['true', 'false', ''])

@@ -13,7 +13,9 @@ import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase }
  * the proxy, so its state is ours.
  */
 const CLOSED_PORT = hyperdriveAt('postgres://postgres:x@127.0.0.1:1/x');
-const PROXIED = hyperdriveAt(env.TEST_FAULT_PROXY_URL);
+// The healthcheck's answer is cached per database target (issue 13.9); this file changes the
+// proxy's state between calls, so it asks every time.
+const PROXIED = { ...hyperdriveAt(env.TEST_FAULT_PROXY_URL), HEALTHCHECK_CACHE_MS: '0' } as Partial<Env>;
 
 interface ErrorBody {
   detail: string;

@@ -626,6 +626,21 @@ const cases: HostileCase[] = [
   { name: 'key with a suffix', path: `${BASE}/recent`, key: `${KEY}x`, status: 401, says: /Invalid API Key/ },
   { name: 'a 10 KB key', path: `${BASE}/recent`, key: 'k'.repeat(10_000), status: 401, says: /Invalid API Key/ },
   { name: 'SQL as a key', path: `${BASE}/recent`, key: "' OR '1'='1", status: 401, says: /Invalid API Key/ },
+  // Issue 13.9: a well-formed fake key is a 401 (looked up once, then remembered); odd client
+  // addresses are only map keys for the failure count, never a 500.
+  ...[
+    ['a well-formed fake pak_ key', `pak_abcdefgh_${'A'.repeat(32)}`, {}],
+    ['a wrong key from an odd CF-Connecting-IP', 'wrong', { 'CF-Connecting-IP': ':::::::::' }],
+    ['a wrong key from a 2 KB CF-Connecting-IP', 'wrong', { 'CF-Connecting-IP': `1.${'9'.repeat(2000)}` }],
+    ['a wrong key from a CF-Connecting-IP with SQL', 'wrong', { 'CF-Connecting-IP': "'; DROP TABLE api_keys; --" }],
+  ].map(([name, key, headers]) => ({
+    name: name as string,
+    path: `${BASE}/recent`,
+    key: key as string,
+    headers: headers as Record<string, string>,
+    status: 401,
+    says: /^Invalid API Key$/,
+  })),
   {
     name: 'key as a Bearer token instead',
     path: `${BASE}/recent`,
@@ -692,7 +707,7 @@ const cases: HostileCase[] = [
     ['recent', 'true%0d%0aX-Injected:%201'],
     ['company_id', '1%0d%0aX-Injected:%201'],
     ['from_date', 'yesterday'],
-    ['page_size', '10'],
+    ['page_size', '0'],
     ['message_pattern', '%00'],
   ].map(([param, value]) => ({
     name: `export: ${param}=${value}`,

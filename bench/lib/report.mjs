@@ -19,6 +19,7 @@ export function evaluateTargets(scenarios) {
   add('search_company', 'p50 <= 25 ms', (v) => v.p50_ms <= 25);
   add('search_user_range', 'p50 <= 25 ms', (v) => v.p50_ms <= 25);
   add('search_company_message', 'p50 <= 100 ms', (v) => v.p50_ms <= 100);
+  add('stats_company_30d', 'p99 <= 200 ms', (v) => v.p99_ms <= 200);
   const first = s('page_first')?.p50_ms;
   add('page_deep_number', 'p50 <= 2x first page', (v) => first !== undefined && v.p50_ms <= 2 * first);
   add('page_deep_cursor', 'p50 <= 2x first page', (v) => first !== undefined && v.p50_ms <= 2 * first);

@@ -91,6 +91,14 @@ export function readScenarios(facts, { variants }) {
       ),
     },
     {
+      name: 'stats_company_30d',
+      title: 'stats per hour, one company over 30 days',
+      connections: 2,
+      requests: companies(variants).map((c) =>
+        get('stats', { company_id: c, bucket: 'hour', from_date: facts.userFrom, to_date: facts.userTo }),
+      ),
+    },
+    {
       name: 'page_first',
       title: 'first page, all events',
       connections: 2,

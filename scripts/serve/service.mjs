@@ -59,6 +59,7 @@ export function writeWorkerdConfig({
       vars,
       secrets,
       hyperdrives: wrangler.hyperdriveBindings.map((binding) => ({ binding, ...target })),
+      durableObjects: wrangler.durableObjects,
       address: `${host}:${port}`,
       assets,
     }),

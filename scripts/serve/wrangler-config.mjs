@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { unstable_readConfig } from 'wrangler';
 
 /**
- * What `workerd serve` needs from wrangler.toml: compatibility settings, the [vars], and the
- * names of the Hyperdrive bindings. Read with wrangler's own parser, so the file means the same
+ * What `workerd serve` needs from wrangler.toml: compatibility settings, the [vars], the names of
+ * the Hyperdrive bindings and the Durable Object bindings (the live tail's fan-out). Read with wrangler's own parser, so the file means the same
  * thing here as in `wrangler deploy`.
  */
 export function readWranglerConfig(root) {
@@ -14,6 +14,9 @@ export function readWranglerConfig(root) {
     compatibilityFlags: [...(config.compatibility_flags ?? [])],
     vars: Object.fromEntries(Object.entries(config.vars ?? {}).map(([name, value]) => [name, String(value)])),
     hyperdriveBindings: (config.hyperdrive ?? []).map((h) => h.binding),
+    durableObjects: (config.durable_objects?.bindings ?? [])
+      .filter((d) => !d.script_name)
+      .map((d) => ({ binding: d.name, className: d.class_name })),
   };
 }
 

@@ -43,7 +43,11 @@ BEGIN
         INSERT INTO auditevent_idempotency (companyid, eventid, id, eventtimestamp)
         SELECT r.company_id, r.event_id, r.new_id, r.ts FROM resolved r
         WHERE r.event_id IS NOT NULL AND r.eventtypeid IS NOT NULL
-        ORDER BY r.idx -- the first copy of an event_id inside one batch is the one stored
+        -- Keys are claimed in one fixed order, whatever the batch's order: two batches sharing
+        -- event_ids in different orders would otherwise each hold a key the other waits for
+        -- (a deadlock, issue 13.11). Within one key, idx keeps the first copy in the batch the
+        -- one stored.
+        ORDER BY r.company_id, r.event_id, r.idx
         ON CONFLICT (companyid, eventid) DO NOTHING
         RETURNING auditevent_idempotency.eventid, auditevent_idempotency.id
       ),

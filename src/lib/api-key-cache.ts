@@ -5,7 +5,9 @@ import type { ApiKeyRecord } from '../db/queries/api-keys';
  * lookup per TTL instead of one per request. It is bounded (oldest entries leave first) and an
  * entry lives at most API_KEY_CACHE_TTL_SECONDS (at most 60): a key revoked elsewhere is refused
  * by every isolate within that time. A revoke through this isolate drops the entry at once.
- * Unknown hashes are not cached, so a new key works at once.
+ * Unknown hashes are remembered too, for API_KEY_MISS_CACHE_SECONDS, so a fake key sent again
+ * and again costs one lookup (issue 13.9). That delays no real key: a key's text exists only
+ * once its row does, so a hash that missed cannot start matching later.
  */
 const MAX_ENTRIES = 1000;
 const entries = new Map<string, { record: ApiKeyRecord; expiresAt: number }>();
@@ -28,6 +30,27 @@ export function cacheKey(hash: string, record: ApiKeyRecord, ttlMs: number, nowM
     if (oldest !== undefined) entries.delete(oldest);
   }
   entries.set(hash, { record, expiresAt: nowMs + ttlMs });
+}
+
+// Outlives requests: hashes that matched no key, and until when that answer stands (bounded).
+const misses = new Map<string, number>();
+
+export function isKnownMiss(hash: string, nowMs: number): boolean {
+  const expiresAt = misses.get(hash);
+  if (expiresAt === undefined) return false;
+  if (expiresAt > nowMs) return true;
+  misses.delete(hash);
+  return false;
+}
+
+export function cacheMiss(hash: string, ttlMs: number, nowMs: number): void {
+  if (ttlMs <= 0) return;
+  misses.delete(hash);
+  if (misses.size >= MAX_ENTRIES) {
+    const oldest = misses.keys().next().value;
+    if (oldest !== undefined) misses.delete(oldest);
+  }
+  misses.set(hash, nowMs + ttlMs);
 }
 
 export function forgetKey(id: number): void {

@@ -3,8 +3,9 @@ import type { AppEnv } from '../app-env';
 import { openDatabase } from '../db/client';
 import { findKeyByHash, queryClientOf, touchKey } from '../db/queries/api-keys';
 import { afterResponse, closeAfterResponse } from './after-response';
-import { cachedKey, cacheKey, dueForTouch } from './api-key-cache';
+import { cachedKey, cacheKey, cacheMiss, dueForTouch, isKnownMiss } from './api-key-cache';
 import { grantableCompanies, hashApiKey, LEGACY_NAME_PREFIX, prefixOf, SCOPES, type Scope } from './api-keys';
+import { blockedSeconds, clientAddress, recordFailure } from './auth-failures';
 import { HttpError, unauthorized } from './errors';
 
 export { SCOPES, type Scope } from './api-keys';
@@ -52,9 +53,14 @@ const KEY_QUERY_NAMES = ['csiq-apikey', 'api_key', 'apikey', 'api-key', 'key'];
  * The presented key -> who is calling, or null (401). Keys of the API_KEYS secret first (full
  * access, named legacy-key-<n> by position); otherwise a well-formed `pak_` key is looked up by
  * its SHA-256 (the hash is the index, so no plaintext is ever compared), through the per-isolate
- * cache. Anything else never reaches the database.
+ * cache, which remembers misses too. Anything else never reaches the database, and neither does
+ * anything when `mayQuery` is false (the address failed too often): then 'blocked'.
  */
-async function identify(c: Context<AppEnv>, presented: string): Promise<Principal | null> {
+async function identify(
+  c: Context<AppEnv>,
+  presented: string,
+  mayQuery: boolean,
+): Promise<Principal | null | 'blocked'> {
   const { config } = c.var;
   const legacy = await matchingKeyIndex(presented, config.API_KEYS);
   if (legacy >= 0) {
@@ -73,6 +79,8 @@ async function identify(c: Context<AppEnv>, presented: string): Promise<Principa
   const ttlMs = config.API_KEY_CACHE_TTL_SECONDS * 1000;
   let record = ttlMs > 0 ? cachedKey(hash, nowMs) : undefined;
   if (!record) {
+    if (isKnownMiss(hash, nowMs)) return null;
+    if (!mayQuery) return 'blocked';
     // A connection of its own, not the request's: a route may still open that one with its own
     // settings (the export's longer statement timeout).
     const handle = openDatabase(config, { statementTimeoutMs: config.QUERY_TIMEOUT_MS });
@@ -82,7 +90,10 @@ async function identify(c: Context<AppEnv>, presented: string): Promise<Principa
     } finally {
       closeAfterResponse(c, handle);
     }
-    if (!found) return null;
+    if (!found) {
+      cacheMiss(hash, config.API_KEY_MISS_CACHE_SECONDS * 1000, nowMs);
+      return null;
+    }
     record = found;
     cacheKey(hash, record, ttlMs, nowMs);
   }
@@ -111,8 +122,25 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const presented = c.req.header(API_KEY_HEADER);
   if (presented === undefined || presented === '') throw unauthorized('API Key is missing');
-  const principal = await identify(c, presented);
-  if (!principal) throw unauthorized('Invalid API Key');
+  // An address past AUTH_FAILURE_LIMIT wrong keys in its window may still use a key known without
+  // the database (API_KEYS, or cached), but nothing else: 429 until the window ends (issue 13.9).
+  const { config } = c.var;
+  const address = clientAddress(c.req.header('CF-Connecting-IP'));
+  const nowMs = Date.now();
+  const retryAfter = blockedSeconds(address, config.AUTH_FAILURE_LIMIT, nowMs);
+  const principal = await identify(c, presented, retryAfter === 0);
+  if (principal === 'blocked' || (principal === null && retryAfter > 0)) {
+    throw new HttpError(
+      429,
+      `Too many failed authentications from this address; retry after ${retryAfter} seconds`,
+      {},
+      { 'Retry-After': String(retryAfter) },
+    );
+  }
+  if (!principal) {
+    recordFailure(address, config.AUTH_FAILURE_WINDOW_SECONDS * 1000, nowMs);
+    throw unauthorized('Invalid API Key');
+  }
   c.set('principal', principal);
   await next();
 };

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
+import { isTransient } from '../db/transient-retry';
 
 /** One item of FastAPI's 422 list. */
 export interface ValidationIssue {
@@ -80,6 +81,8 @@ export function toHttpError(error: unknown): HttpError {
       },
     );
   }
+  // A deadlock or serialization failure that outlived its retries: a race, not a bug (issue 13.11).
+  if (isTransient(cause)) return unavailable('Conflicting concurrent writes; retry', 1);
   if (isConnectionFailure(cause)) return unavailable('Database unavailable; retry later');
   return new HttpError(500, 'Internal Server Error');
 }

@@ -6,6 +6,7 @@ import { forbidden } from './errors';
 const API = '/pyaudit/api';
 const EVENTS = `${API}/audit-events/`;
 const ADMIN = `${API}/admin`;
+const WHOAMI = `${API}/whoami`;
 
 /** Writes of events; every other POST under audit-events falls to the default (admin). */
 const WRITE_PATHS = new Set([`${EVENTS}create`, `${EVENTS}batch`, `${EVENTS}enqueue`]);
@@ -14,9 +15,12 @@ const WRITE_PATHS = new Set([`${EVENTS}create`, `${EVENTS}batch`, `${EVENTS}enqu
  * The one map from a request to the scope it needs, so routes added later are covered without
  * touching them: event writes need events:write, reads under audit-events (recent, search,
  * export, catalogue and directory) need events:read, everything under admin needs admin, and
- * anything not named here needs admin too (deny by default). Public paths never get here.
+ * anything not named here needs admin too (deny by default); whoami needs only a valid key (null).
+ * Public paths never get here.
  */
-export function requiredScope(method: string, path: string): Scope {
+export function requiredScope(method: string, path: string): Scope | null {
+  // Who am I: any valid key may ask, whatever its scopes (the console's sign-in).
+  if ((method === 'GET' || method === 'HEAD') && path === WHOAMI) return null;
   if (path === ADMIN || path.startsWith(`${ADMIN}/`)) return 'admin';
   if (method === 'POST' && WRITE_PATHS.has(path)) return 'events:write';
   if ((method === 'GET' || method === 'HEAD') && path.startsWith(EVENTS)) return 'events:read';
@@ -35,6 +39,7 @@ const TENANT_ADMIN_PATH = /^\/pyaudit\/api\/admin\/companies\/[^/]+(\/stores\/[^
 export const requireScope: MiddlewareHandler<AppEnv> = async (c, next) => {
   const path = new URL(c.req.url).pathname;
   const scope = requiredScope(c.req.method, path);
+  if (scope === null) return next();
   const { principal } = c.var;
   if (!principal.scopes.includes(scope)) throw forbidden(`This API key lacks the scope ${scope}`);
   if (scope === 'admin' && principal.companies !== null && !TENANT_ADMIN_PATH.test(path)) {

@@ -126,6 +126,11 @@ export class LiveTail extends DurableObject<Env> {
     // Counted at once, so concurrent opens cannot pass the limit together.
     const wasIdle = this.streams.size === 0;
     this.streams.add(stream);
+    // A client that goes away errors the writable side: free its slot now, not at the next write.
+    stream.writer.closed.catch(() => this.drop(stream));
+    // The key is checked within its own period even if the running schedule was set by streams
+    // with a longer one (e.g. opened before API_KEY_CACHE_TTL_SECONDS was lowered).
+    if (stream.keyId !== null) this.nextKeyCheckAt = Math.min(this.nextKeyCheckAt, Date.now() + stream.keyCheckMs);
     try {
       if (wasIdle || !this.starting) this.starting = this.start();
       await this.starting;

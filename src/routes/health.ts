@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
+import type { Config } from '../env';
 import { jsonResponse } from '../lib/openapi/responses';
+import { cachedProbe } from './health-probe';
 import type { AppOpenAPI, AppRouteHandler } from './route-helpers';
 
 const HealthSchema = z
@@ -17,6 +19,8 @@ export const healthRoute = createRoute({
   path: '/pyaudit/api/healthcheck',
   tags: ['Health'],
   summary: 'Service and database status (no key needed)',
+  description:
+    'The database answer is reused for HEALTHCHECK_CACHE_MS (2 s by default) per isolate, so polling this route costs the database at most one probe per isolate in that time.',
   security: [],
   responses: {
     200: jsonResponse(HealthSchema, 'The service runs and the database answered a query'),
@@ -24,14 +28,32 @@ export const healthRoute = createRoute({
   },
 });
 
+/** Which database the probe is about: the answer is cached per target (kept in memory only). */
+const targetOf = (config: Config) =>
+  config.DB_DRIVER === 'neon'
+    ? `neon ${config.NEON_DATABASE_URL}`
+    : `hyperdrive ${config.hyperdrive?.connectionString}`;
+
 export const healthHandler: AppRouteHandler<typeof healthRoute> = async (c) => {
-  const timeoutMs = c.var.config.HEALTHCHECK_TIMEOUT_MS;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const { config } = c.var;
+  const timeoutMs = config.HEALTHCHECK_TIMEOUT_MS;
+  const answer = await cachedProbe(targetOf(config), config.HEALTHCHECK_CACHE_MS, async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([c.var.database().db.execute(sql`SELECT 1`), timeout]);
+      return { ok: true };
+    } catch (error) {
+      const reason =
+        error instanceof Error && error.message.startsWith('no answer') ? error.message : 'connection failed';
+      return { ok: false, reason };
+    } finally {
+      clearTimeout(timer);
+    }
   });
-  try {
-    await Promise.race([c.var.database().db.execute(sql`SELECT 1`), timeout]);
+  if (answer.ok) {
     return c.json(
       {
         status: 'healthy' as const,
@@ -40,23 +62,18 @@ export const healthHandler: AppRouteHandler<typeof healthRoute> = async (c) => {
       },
       200,
     );
-  } catch (error) {
-    const reason =
-      error instanceof Error && error.message.startsWith('no answer') ? error.message : 'connection failed';
-    c.var.logger.warn('healthcheck failed', { reason });
-    c.header('Retry-After', '5');
-    return c.json(
-      {
-        status: 'unhealthy' as const,
-        message: 'Database unreachable',
-        database: 'unreachable' as const,
-        detail: `Database unreachable: ${reason}`,
-      },
-      503,
-    );
-  } finally {
-    clearTimeout(timer);
   }
+  if (!answer.cached) c.var.logger.warn('healthcheck failed', { reason: answer.reason });
+  c.header('Retry-After', '5');
+  return c.json(
+    {
+      status: 'unhealthy' as const,
+      message: 'Database unreachable',
+      database: 'unreachable' as const,
+      detail: `Database unreachable: ${answer.reason}`,
+    },
+    503,
+  );
 };
 
 export const registerHealth = (app: AppOpenAPI) => app.openapi(healthRoute, healthHandler);

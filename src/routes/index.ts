@@ -6,6 +6,7 @@ import { registerCatalogue } from './catalogue/catalogue';
 import { registerEvents } from './events';
 import { registerHealth } from './health';
 import type { AppOpenAPI } from './route-helpers';
+import { registerWhoami } from './whoami/whoami';
 
 export function registerRoutes(app: AppOpenAPI) {
   registerHealth(app);
@@ -14,5 +15,9 @@ export function registerRoutes(app: AppOpenAPI) {
   registerAdminKeys(app);
   registerAdminCatalogue(app);
   registerLifecycleAdmin(app);
+<<<<<<< HEAD
   registerIngestAdmin(app);
+=======
+  registerWhoami(app);
+>>>>>>> main
 }

@@ -69,6 +69,35 @@ export class SseReader {
     return out;
   }
 
+  /**
+   * Every audit event up to and including the one with this event Id (a sentinel created last):
+   * what a test compares whole, so a duplicate or an extra event fails it.
+   */
+  async auditsUntil(eventId: number): Promise<{ id: string; event: Record<string, unknown> }[]> {
+    const out: { id: string; event: Record<string, unknown> }[] = [];
+    for (;;) {
+      const [received] = await this.audits(1);
+      if (!received) throw new Error('no event');
+      out.push(received);
+      if (received.event.Id === eventId) return out;
+    }
+  }
+
+  /**
+   * The frames that arrive within `ms` (the stream needs a short heartbeat, so reads return):
+   * for checks that something was NOT sent while a condition held.
+   */
+  async framesFor(ms: number): Promise<Frame[]> {
+    const until = Date.now() + ms;
+    const out: Frame[] = [];
+    while (Date.now() < until) {
+      const frame = await this.next();
+      if (!frame) break;
+      out.push(frame);
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.reader.cancel().catch(() => {});
   }

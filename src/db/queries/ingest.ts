@@ -1,5 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../client';
+import { retryTransient } from '../transient-retry';
+
+/** Runs of the ingest statement before a deadlock or serialization failure becomes a 503. */
+export const INGEST_ATTEMPTS = 3;
 
 /** One event ready for auditevents_ingest (sql/functions/ingest.sql): validated, time resolved. */
 export interface IngestRow {
@@ -23,13 +27,20 @@ export type IngestOutcome =
 /**
  * Stores events in one statement and one round trip: names resolved, idempotency keys claimed,
  * rows inserted (creating a missing month's partition on the way). The statement commits before
- * this returns, so a caller that answers 201 afterwards has stored the row.
+ * this returns, so a caller that answers 201 afterwards has stored the row. A deadlock or
+ * serialization failure is run again (the statement was rolled back whole), at most
+ * INGEST_ATTEMPTS times in all (issue 13.11).
  */
-export async function ingestEvents(db: Database, rows: IngestRow[]): Promise<IngestOutcome[]> {
+export async function ingestEvents(
+  db: Database,
+  rows: IngestRow[],
+  onRetry?: (code: string, attempt: number) => void,
+): Promise<IngestOutcome[]> {
   if (rows.length === 0) return [];
-  const result = await queryRows<{ idx: number; id: string | null; duplicate: boolean; error: string | null }>(
-    db,
-    sql`SELECT idx, id, duplicate, error FROM auditevents_ingest(${JSON.stringify(rows)}::jsonb)`,
+  const statement = sql`SELECT idx, id, duplicate, error FROM auditevents_ingest(${JSON.stringify(rows)}::jsonb)`;
+  const result = await retryTransient(
+    () => queryRows<{ idx: number; id: string | null; duplicate: boolean; error: string | null }>(db, statement),
+    { attempts: INGEST_ATTEMPTS, onRetry },
   );
   return result.map((r) =>
     r.error === null

@@ -78,7 +78,10 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
   }));
   if (config.INGEST_MODE === 'queue') return queuedBatch(c, rows, results);
   const rowByIndex = new Map(rows.map((r) => [r.idx, r]));
-  for (const outcome of await ingestEvents(c.var.database().db, rows)) {
+  const outcomes = await ingestEvents(c.var.database().db, rows, (code, attempt) =>
+    c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
+  );
+  for (const outcome of outcomes) {
     const row = rowByIndex.get(outcome.idx);
     if (outcome.error !== null && row) {
       const field = outcome.error === 'unknown_functionality' ? 'functionality' : 'event_type';

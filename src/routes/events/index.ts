@@ -5,6 +5,7 @@ import { enqueueHandler, enqueueRoute } from './enqueue';
 import { exportHandler, exportRoute } from './export';
 import { recentHandler, recentRoute } from './recent';
 import { searchHandler, searchRoute } from './search';
+import { statsHandler, statsRoute } from './stats';
 import { streamHandler, streamRoute } from './stream';
 
 export const registerEvents = (app: AppOpenAPI) =>
@@ -14,5 +15,6 @@ export const registerEvents = (app: AppOpenAPI) =>
     .openapi(enqueueRoute, enqueueHandler)
     .openapi(recentRoute, recentHandler)
     .openapi(searchRoute, searchHandler)
+    .openapi(statsRoute, statsHandler)
     .openapi(exportRoute, exportHandler)
     .openapi(streamRoute, streamHandler);

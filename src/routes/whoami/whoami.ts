@@ -1,0 +1,56 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { SCOPES } from '../../lib/api-keys';
+import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import type { AppOpenAPI, AppRouteHandler } from '../route-helpers';
+
+export const WHOAMI_PATH = '/pyaudit/api/whoami';
+
+const WhoamiSchema = z
+  .object({
+    StatusCode: z.literal(200),
+    name: z.string().openapi({ example: 'support-dashboard' }),
+    scopes: z.array(z.enum(SCOPES)),
+    companies: z
+      .array(z.number().int())
+      .nullable()
+      .openapi({ description: 'Companies the key may read and write; null = every company' }),
+    source: z
+      .enum(['legacy', 'database'])
+      .openapi({ description: 'legacy = a key of the API_KEYS secret; database = an issued pak_ key' }),
+    prefix: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The public prefix of an issued key (never the secret); null for legacy keys' }),
+  })
+  .openapi('Whoami');
+
+export const whoamiRoute = createRoute({
+  method: 'get',
+  path: WHOAMI_PATH,
+  tags: ['Keys'],
+  summary: 'The calling key: name, scopes and companies',
+  description: 'Any valid key may call it, whatever its scopes. The key itself is never returned.',
+  // No parameters: an unknown one is a 422 like everywhere else, not silently ignored.
+  request: { query: z.strictObject({}) },
+  responses: {
+    200: jsonResponse(WhoamiSchema, 'Who is calling'),
+    ...errorResponses,
+  },
+});
+
+const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {
+  const { name, scopes, companies, source, prefix } = c.var.principal;
+  return c.json(
+    {
+      StatusCode: 200 as const,
+      name,
+      scopes: [...scopes],
+      companies: companies === null ? null : [...companies],
+      source,
+      prefix,
+    },
+    200,
+  );
+};
+
+export const registerWhoami = (app: AppOpenAPI) => app.openapi(whoamiRoute, whoamiHandler);
