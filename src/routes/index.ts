@@ -15,9 +15,6 @@ export function registerRoutes(app: AppOpenAPI) {
   registerAdminKeys(app);
   registerAdminCatalogue(app);
   registerLifecycleAdmin(app);
-<<<<<<< HEAD
   registerIngestAdmin(app);
-=======
   registerWhoami(app);
->>>>>>> main
 }

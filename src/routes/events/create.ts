@@ -73,7 +73,6 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
     locPrefix: ['body'],
   });
   if ('issues' in prepared) throw validationError(prepared.issues);
-<<<<<<< HEAD
   if (config.INGEST_MODE === 'queue') {
     const queued = await acceptForQueue(c, [prepared.row], () => ['body']);
     const refusal = queued.refused[0]?.errors[0];
@@ -89,12 +88,9 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
       202,
     );
   }
-  const [outcome] = await ingestEvents(c.var.database().db, [prepared.row]);
-=======
   const [outcome] = await ingestEvents(c.var.database().db, [prepared.row], (code, attempt) =>
     c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
   );
->>>>>>> main
   if (!outcome) throw new Error('ingest returned no outcome');
   if (outcome.error !== null) throw badRequest(unknownNameMessage(outcome.error, prepared.row));
   if (!outcome.duplicate) notifyLiveTail(c);
