@@ -30,6 +30,7 @@ import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
 import { timeExport } from './lib/export.mjs';
 import { freePort } from './lib/ports.mjs';
 import { startCpuProfile } from './lib/profile.mjs';
+import { queuedIngestScenario } from './lib/queued.mjs';
 import { evaluateTargets, renderMarkdown } from './lib/report.mjs';
 import { datasetFacts, exportRequestPath, readScenarios, resolveCursor, writeScenarios } from './lib/scenarios.mjs';
 import { median } from './lib/stats.mjs';
@@ -496,6 +497,22 @@ async function main() {
   }
 
   await stopAll();
+
+  if (wanted('queued_ingest')) {
+    log('queued_ingest: enqueue -> queue -> consumer under wrangler dev (miniflare simulates Queues)...');
+    try {
+      const q = await queuedIngestScenario({ root: ROOT, workDir: WORK, benchUrl, quick, log });
+      scenarios.queued_ingest = q;
+      log(
+        `  enqueue: ${q.enqueue_batch.accepted_events_per_s.toFixed(0)} events/s accepted, ${q.enqueue_batch.stored_events_per_s.toFixed(0)} stored; 202 -> searchable p50 ${ms(q.enqueue_batch.accepted_to_searchable_p50_ms)} ms, p99 ${ms(q.enqueue_batch.accepted_to_searchable_p99_ms)} ms; direct batch ${q.direct_batch.stored_events_per_s.toFixed(0)} events/s`,
+      );
+    } catch (error) {
+      scenarios.queued_ingest = { skipped: `failed: ${error.message.slice(0, 200)}` };
+      log(`  failed: ${error.message}`);
+    } finally {
+      await stopAll();
+    }
+  }
 
   if (wanted('archive_month') && !args['skip-archive']) {
     log(`archive_month: archiving a ${settings.archiveRows.toLocaleString('en-US')}-row month...`);

@@ -44,12 +44,19 @@ export class IngestTracker extends DurableObject<Env> {
     );
   }
 
+  private remove(key: string): number {
+    return this.sql.exec('DELETE FROM pending WHERE key = ? RETURNING key', key).toArray().length;
+  }
+
   /** Events about to be sent; an event already pending (a client's retry) keeps its first time. */
   enqueued(keys: string[], atMs: number): number {
     let added = 0;
     this.ctx.storage.transactionSync(() => {
+      // Counted by RETURNING: rowsWritten would count the index entries too.
       for (const key of keys) {
-        added += this.sql.exec('INSERT OR IGNORE INTO pending (key, enqueued_ms) VALUES (?, ?)', key, atMs).rowsWritten;
+        added += this.sql
+          .exec('INSERT INTO pending (key, enqueued_ms) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key', key, atMs)
+          .toArray().length;
       }
       this.bump('enqueued', added);
     });
@@ -60,7 +67,7 @@ export class IngestTracker extends DurableObject<Env> {
   withdrawn(keys: string[]): void {
     this.ctx.storage.transactionSync(() => {
       let removed = 0;
-      for (const key of keys) removed += this.sql.exec('DELETE FROM pending WHERE key = ?', key).rowsWritten;
+      for (const key of keys) removed += this.remove(key);
       this.bump('enqueued', -removed);
     });
   }
@@ -69,14 +76,16 @@ export class IngestTracker extends DurableObject<Env> {
   settled(keys: string[], outcome: 'stored' | 'deadLettered'): number {
     let removed = 0;
     this.ctx.storage.transactionSync(() => {
-      for (const key of keys) removed += this.sql.exec('DELETE FROM pending WHERE key = ?', key).rowsWritten;
+      for (const key of keys) removed += this.remove(key);
       this.bump(outcome, removed);
     });
     return removed;
   }
 
   status(nowMs = Date.now()): IngestTrackerStatus {
-    const forgotten = this.sql.exec('DELETE FROM pending WHERE enqueued_ms < ?', nowMs - FORGET_AFTER_MS).rowsWritten;
+    const forgotten = this.sql
+      .exec('DELETE FROM pending WHERE enqueued_ms < ? RETURNING key', nowMs - FORGET_AFTER_MS)
+      .toArray().length;
     this.bump('forgotten', forgotten);
     const pending = this.sql
       .exec<{ n: number; oldest: number | null }>('SELECT count(*) AS n, min(enqueued_ms) AS oldest FROM pending')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BATCH_MAX_EVENTS } from '../../src/routes/events/event-input';
-import { BASE, event, postJson, uniqueCompanyId } from '../helpers/app';
+import { BASE, event, get, postJson, uniqueCompanyId } from '../helpers/app';
 import { deadLettersOf, eventually } from '../helpers/ingest';
 import { as, createKey } from '../helpers/keys';
 import { countEventsOf, query } from '../helpers/sql';
@@ -147,6 +147,20 @@ describe('enqueue: a batch body', () => {
       [company],
     );
     expect(row).toEqual({ n: 600, distinct: 600 });
+  });
+});
+
+describe('enqueue in the OpenAPI document', () => {
+  it('documents either body (create or batch) and the 202/207 result', async () => {
+    const response = await get('/pyaudit/openapi.json');
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as {
+      paths: Record<string, { post?: { requestBody: unknown; responses: Record<string, unknown> } }>;
+    };
+    const post = doc.paths['/pyaudit/api/audit-events/enqueue']?.post;
+    expect(JSON.stringify(post?.requestBody)).toContain('#/components/schemas/AuditEventBatch');
+    expect(JSON.stringify(post?.requestBody)).toContain('#/components/schemas/AuditEventCreate');
+    expect(Object.keys(post?.responses ?? {})).toEqual(expect.arrayContaining(['202', '207', '422', '503']));
   });
 });
 

@@ -42,6 +42,7 @@ export const EnqueueResultSchema = z
 const EnqueueBodySchema = z
   .custom<unknown>(() => true)
   .openapi({
+    type: 'object',
     oneOf: [{ $ref: '#/components/schemas/AuditEventCreate' }, { $ref: '#/components/schemas/AuditEventBatch' }],
   });
 
