@@ -26,6 +26,7 @@ export default defineConfig({
           TEST_MIGRATIONS: JSON.stringify(inject('migrations')),
           TEST_FAULT_PROXY_URL: inject('faultProxyUrl'),
           TEST_FAULT_PROXY_CONTROL: inject('faultProxyControl'),
+          TEST_LIBREOFFICE_URL: inject('libreofficeConverter'),
         },
         hyperdrives: { HYPERDRIVE: inject('databaseUrl') },
       },

@@ -28,11 +28,19 @@ import { machineCpuSeconds, measureCpu } from './lib/cpu.mjs';
 import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, serverUrl, withClient } from './lib/database.mjs';
 import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
 import { timeExport } from './lib/export.mjs';
+import { liveTailScenario } from './lib/live-tail.mjs';
 import { freePort } from './lib/ports.mjs';
 import { startCpuProfile } from './lib/profile.mjs';
 import { queuedIngestScenario } from './lib/queued.mjs';
 import { evaluateTargets, renderMarkdown } from './lib/report.mjs';
-import { datasetFacts, exportRequestPath, readScenarios, resolveCursor, writeScenarios } from './lib/scenarios.mjs';
+import {
+  datasetFacts,
+  exportRequestPath,
+  readScenarios,
+  resolveCursor,
+  syntheticEvent,
+  writeScenarios,
+} from './lib/scenarios.mjs';
 import { median } from './lib/stats.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { runWrk, writeRequestList } from './lib/wrk.mjs';
@@ -76,6 +84,9 @@ const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : nu
 const wanted = (name) => !only || only.has(name);
 
 const log = (line) => console.error(line);
+/** The live tail scenario (docs/benchmark.md): creates per second, and the stream counts compared. */
+const LIVE_TAIL_RATE = 500;
+const LIVE_TAIL_STREAMS = [1, 200];
 const ms = (n) => (n === null || n === undefined ? '–' : n.toFixed(1));
 
 function versionOf(command, args) {
@@ -382,7 +393,8 @@ async function main() {
     log('building the bundle (wrangler deploy --dry-run)...');
     await buildBundle(ROOT, outDir);
   }
-  const env = { ...process.env, API_KEYS: apiKey, LOG_LEVEL: args['log-level'] };
+  // The live tail scenario opens 200 streams with the one benchmark key.
+  const env = { ...process.env, API_KEYS: apiKey, LOG_LEVEL: args['log-level'], LIVE_TAIL_MAX_STREAMS_PER_KEY: '1000' };
   const inspectorPort = args.profile ? await freePort() : undefined;
   const service = await startService({
     root: ROOT,
@@ -490,6 +502,43 @@ async function main() {
           ? `  skipped: ${measured.skipped}`
           : `  ${measured.rps.toFixed(0)} req/s${measured.events_per_s ? ` (${measured.events_per_s.toFixed(0)} events/s)` : ''}, p50 ${ms(measured.p50_ms)} ms, p99 ${ms(measured.p99_ms)} ms, errors ${measured.errors}`,
       );
+    }
+    if (wanted('live_tail')) {
+      log(
+        `live_tail: latency from a create's 201 to its frame on the streams, ${LIVE_TAIL_STREAMS.join(' and ')} streams...`,
+      );
+      try {
+        // One workerd process, so one LiveTail object holds every stream and hears every create
+        // (as on Cloudflare); its log reports the object's database reads per session.
+        const logFile = join(WORK, 'workerd-live-tail.log');
+        const tailService = await startService({
+          root: ROOT,
+          outDir,
+          databaseUrl: poolUrl.toString(),
+          port: await freePort(),
+          build: false,
+          env: { ...env, LOG_LEVEL: 'INFO', LIVE_TAIL_HEARTBEAT_MS: '2000' },
+          configName: 'workerd-live-tail.capnp',
+          stdio: openSync(logFile, 'w'),
+        });
+        onCleanup('workerd (live tail)', tailService.stop);
+        scenarios.live_tail = await liveTailScenario({
+          baseUrl: tailService.url,
+          apiKey,
+          facts,
+          syntheticEvent,
+          rate: LIVE_TAIL_RATE,
+          streamCounts: LIVE_TAIL_STREAMS,
+          seconds: settings.seconds,
+          warmup: Math.max(1, settings.warmup / 2),
+          logFile,
+          pids: { workerd: tailService.pids, postgres: await databaseBackendPids(ctx) },
+          log,
+        });
+      } catch (error) {
+        scenarios.live_tail = { skipped: `failed: ${error.message.slice(0, 200)}` };
+        log(`  failed: ${error.message}`);
+      }
     }
   } finally {
     const removed = await withClient(benchUrl, (c) => restoreDataset(c, dataset.state));

@@ -18,5 +18,7 @@ export interface AppEnv {
     principal: Principal;
     /** Database work queued for after the response (src/lib/after-response.ts); null once run. */
     deferredWork: DeferredWork[] | null;
+    /** Query parameters and body fields this request sent that were ignored (src/lib/ignored-parameters.ts). */
+    ignoredParameters: string[];
   };
 }

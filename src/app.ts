@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env';
 import { API_KEY_HEADER, requireApiKey } from './lib/auth';
 import { describeError, errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
+import { IGNORED_PARAMETERS_HEADER, reportIgnoredParameters } from './lib/ignored-parameters';
 import { redocPage } from './lib/openapi/redoc';
 import { swaggerPage } from './lib/openapi/swagger';
 import { refuseNulInUrl, repeatedQueryNames } from './lib/query-text';
@@ -21,6 +22,18 @@ const PUBLIC_PATHS = new Set([
   `${BASE_PATH}/redoc`,
   `${BASE_PATH}/openapi.json`,
 ]);
+
+/** The document's head; also read by scripts/console-api-types.mjs to type the console's client. */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Audit Service',
+    version: '2.0.0',
+    description:
+      'Audit events for the retail platform: create, search, export. Send the API key in the `CSIQ-APIKEY` header (Authorize button). Times are shown in Central Time (America/Chicago).',
+  },
+  security: [{ APIKeyHeader: [] }],
+};
 
 /** The OpenAPIHono factory: validation hook, errors, middleware, routes and docs in one place. */
 export function createApp() {
@@ -43,7 +56,7 @@ export function createApp() {
       origin: '*',
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowHeaders: [API_KEY_HEADER, 'Content-Type', 'X-Request-ID'],
-      exposeHeaders: ['Content-Disposition', 'X-Request-ID', 'Retry-After'],
+      exposeHeaders: ['Content-Disposition', 'X-Request-ID', 'Retry-After', IGNORED_PARAMETERS_HEADER],
       maxAge: 600,
     }),
   );
@@ -67,6 +80,7 @@ export function createApp() {
   }
 
   app.use(`${BASE_PATH}/api/*`, refuseNulInUrl);
+  app.use(`${BASE_PATH}/api/*`, reportIgnoredParameters(app));
 
   registerRoutes(app);
 
@@ -75,16 +89,7 @@ export function createApp() {
     in: 'header',
     name: API_KEY_HEADER,
   });
-  app.doc31(`${BASE_PATH}/openapi.json`, {
-    openapi: '3.1.0',
-    info: {
-      title: 'Audit Service',
-      version: '2.0.0',
-      description:
-        'Audit events for the retail platform: create, search, export. Send the API key in the `CSIQ-APIKEY` header (Authorize button). Times are shown in Central Time (America/Chicago).',
-    },
-    security: [{ APIKeyHeader: [] }],
-  });
+  app.doc31(`${BASE_PATH}/openapi.json`, OPENAPI_DOCUMENT);
   app.get(`${BASE_PATH}/docs`, (c) => c.html(swaggerPage(`${BASE_PATH}/openapi.json`)));
   app.get(`${BASE_PATH}/redoc`, (c) => c.html(redocPage(`${BASE_PATH}/openapi.json`)));
 

@@ -7,5 +7,6 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: string;
     TEST_FAULT_PROXY_URL: string;
     TEST_FAULT_PROXY_CONTROL: string;
+    TEST_LIBREOFFICE_URL: string;
   }
 }

@@ -142,11 +142,15 @@ describe('paging', () => {
     }
   });
 
-  it('reaches every row past 5000, with a correct total_pages and the old warning kept as a field', async () => {
+  it('reaches every row past 5000, with a correct total_pages and the old warning as StatusCode 400 (HTTP 200)', async () => {
+    const warning = 'Search may return more than 5000 rows. Please modify search criteria.';
+    // search() fails unless the HTTP status is 200: the body's StatusCode is the old dashboard signal (issue 11.5).
     const first = await search({ company_id: company, page_size: 5000 });
-    expect(first).toMatchObject({ StatusCode: 200, count: 5000, total_count: TOTAL, total_pages: 2, current_page: 1 });
-    expect(first.warning).toBe('Search may return more than 5000 rows. Please modify search criteria.');
+    expect(first).toMatchObject({ StatusCode: 400, message: warning, warning, count: 5000, total_count: TOTAL });
+    expect(first).toMatchObject({ total_pages: 2, current_page: 1 });
+    expect(first.next_cursor).toEqual(expect.any(String));
     const second = await search({ company_id: company, page_size: 5000, page_number: 2 });
+    expect(second).toMatchObject({ StatusCode: 400, message: warning });
     expect(second.count).toBe(TOTAL - 5000);
     expect(second.events.at(-1)?.UserName).toBe('p0');
     const seen = new Set([...first.events, ...second.events].map((e) => e.Id));

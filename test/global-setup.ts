@@ -34,10 +34,12 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 export default async function setup(project: TestProject) {
-  const [main, lifecycle, proxy] = await Promise.all([
+  const [main, lifecycle, proxy, libreoffice] = await Promise.all([
     start('scripts/test-database.mjs', ['main']),
     start('scripts/test-database.mjs', ['lifecycle']),
     start('scripts/neon-ws-proxy.mjs', ['--port', '0']),
+    // Reads exported workbooks with LibreOffice for the tests (test/support/libreoffice-converter.mjs).
+    start('test/support/libreoffice-converter.mjs', []),
   ]);
   // The fault tests' proxy in front of the main database (test/support/fault-proxy.mjs).
   const mainUrl = new URL(main.value);
@@ -54,8 +56,15 @@ export default async function setup(project: TestProject) {
   project.provide('migrations', readMigrations());
   project.provide('faultProxyUrl', Object.assign(new URL(main.value), { port: faultProxyPort }).toString());
   project.provide('faultProxyControl', `http://127.0.0.1:${faultControlPort}`);
+  project.provide('libreofficeConverter', libreoffice.value === 'none' ? '' : `http://127.0.0.1:${libreoffice.value}`);
   return async () => {
-    await Promise.all([stop(main.child), stop(lifecycle.child), stop(proxy.child), stop(faults.child)]);
+    await Promise.all([
+      stop(main.child),
+      stop(lifecycle.child),
+      stop(proxy.child),
+      stop(faults.child),
+      stop(libreoffice.child),
+    ]);
   };
 }
 
@@ -68,5 +77,7 @@ declare module 'vitest' {
     migrations: { name: string; sql: string }[];
     faultProxyUrl: string;
     faultProxyControl: string;
+    /** The LibreOffice converter's URL; empty when LibreOffice is not installed. */
+    libreofficeConverter: string;
   }
 }

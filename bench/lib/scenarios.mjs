@@ -135,7 +135,7 @@ export async function resolveCursor(scenario, baseUrl, apiKey) {
 }
 
 /** A realistic event for the write scenarios, varied by n. */
-function syntheticEvent(facts, n, timestamp) {
+export function syntheticEvent(facts, n, timestamp) {
   const user = facts.allUsers[(n * 37) % facts.allUsers.length];
   const kind = facts.kinds[n % facts.kinds.length];
   const companyStores = facts.stores.filter((s) => Number(s.companyid) === Number(user.companyid));

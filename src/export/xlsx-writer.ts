@@ -58,12 +58,32 @@ function fitCell(text: string): string {
   return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut; // never half a surrogate pair
 }
 
-/** An inline-string cell (no shared-strings table to hold in memory); empty text is no cell. */
+// Text XML can carry as itself apart from markup: no control characters but tab, LF and CR,
+// no U+FFFE/U+FFFF (those need the _xHHHH_ notation, which only inline strings decode; a string
+// value's literal "_x000D_" text is kept as written by LibreOffice, so it needs no escape there).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters that rule a cell out
+const NOT_PLAIN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const PLAIN_ESCAPES = /[&<>\r]/g;
+const escapePlain = (text: string) => text.replace(PLAIN_ESCAPES, escapeMatch);
+
+/**
+ * A cell of text; empty text is no cell. Normally an inline string (no shared-strings table to
+ * hold in memory). A text with a carriage return is written as a string value (t="str", as
+ * exceljs and SheetJS write every string without a shared-strings table) instead: LibreOffice
+ * turns an inline string holding CR LF into paragraphs and gives back LF alone, however the CR is
+ * written (&#13;, _x000D_, separate runs), but keeps a string value's CR (issue 11.6, measured
+ * with LibreOffice, docs/export.md). A string value cannot use the _xHHHH_ notation, so the rare
+ * text with a character that needs it stays an inline string.
+ */
 function textCell(ref: string, text: string, style: string): string {
   if (text === '') return '';
   const fitted = fitCell(text);
-  const keepSpace = fitted.charCodeAt(0) <= 32 || fitted.charCodeAt(fitted.length - 1) <= 32;
-  return `<c r="${ref}"${style} t="inlineStr"><is><t${keepSpace ? ' xml:space="preserve"' : ''}>${escapeText(fitted)}</t></is></c>`;
+  const preserve =
+    fitted.charCodeAt(0) <= 32 || fitted.charCodeAt(fitted.length - 1) <= 32 ? ' xml:space="preserve"' : '';
+  if (fitted.includes('\r') && !NOT_PLAIN_XML.test(fitted)) {
+    return `<c r="${ref}"${style} t="str"><v${preserve}>${escapePlain(fitted)}</v></c>`;
+  }
+  return `<c r="${ref}"${style} t="inlineStr"><is><t${preserve}>${escapeText(fitted)}</t></is></c>`;
 }
 
 function rowXml(rowNumber: number, cells: readonly ExportCell[], style = ''): string {

@@ -69,6 +69,8 @@ export class LiveTail extends DurableObject<Env> {
   private poller: ReturnType<typeof setInterval> | null = null;
   private nextKeyCheckAt = 0;
   private readonly counters = { fanOutReads: 0, catchUpReads: 0, keyChecks: 0 };
+  /** Since the object last left idle: logged when it goes idle again (operators, the bench). */
+  private session = { startedAt: 0, counters: { ...this.counters }, peakStreams: 0 };
 
   private get config(): Config {
     return loadConfig(this.env);
@@ -126,6 +128,7 @@ export class LiveTail extends DurableObject<Env> {
     // Counted at once, so concurrent opens cannot pass the limit together.
     const wasIdle = this.streams.size === 0;
     this.streams.add(stream);
+    this.session.peakStreams = Math.max(this.session.peakStreams, this.streams.size);
     // A client that goes away errors the writable side: free its slot now, not at the next write.
     stream.writer.closed.catch(() => this.drop(stream));
     // The key is checked within its own period even if the running schedule was set by streams
@@ -158,6 +161,7 @@ export class LiveTail extends DurableObject<Env> {
   /** From idle: a fresh position at the commit horizon (only events from now on) and the timers. */
   private async start(): Promise<void> {
     this.generation += 1;
+    this.session = { startedAt: Date.now(), counters: { ...this.counters }, peakStreams: this.streams.size };
     this.cursor = positionAtHorizon(await commitHorizon(this.db().db));
     this.lastReadAt = 0;
     this.poller ??= setInterval(() => this.poll(), this.config.LIVE_TAIL_POLL_MS);
@@ -303,6 +307,17 @@ export class LiveTail extends DurableObject<Env> {
 
   /** No streams: no timers, no connection; the next stream starts from a fresh position. */
   private idle(): void {
+    // The database work of the session just ended: per tick, whatever the number of streams.
+    const { startedAt, counters, peakStreams } = this.session;
+    if (startedAt > 0)
+      this.logger.info('live tail idle', {
+        seconds: (Date.now() - startedAt) / 1000,
+        peak_streams: peakStreams,
+        fan_out_reads: this.counters.fanOutReads - counters.fanOutReads,
+        catch_up_reads: this.counters.catchUpReads - counters.catchUpReads,
+        key_checks: this.counters.keyChecks - counters.keyChecks,
+      });
+    this.session = { startedAt: 0, counters: { ...this.counters }, peakStreams: 0 };
     if (this.poller !== null) clearInterval(this.poller);
     if (this.timer !== null) clearTimeout(this.timer);
     this.poller = null;

@@ -44,8 +44,16 @@ function toRecord(row: Record<string, unknown>): ApiKeyRecord {
   };
 }
 
+/**
+ * Selected beside every read that decides whether a key may be used (issue 13.10). Hyperdrive
+ * caches read queries (60 s by default, served stale 15 s more) unless they call a function
+ * PostgreSQL marks volatile; clock_timestamp() is one. Without it a revoked key kept working
+ * through the cached answer for up to about two minutes, whatever API_KEY_CACHE_TTL_SECONDS says.
+ */
+export const UNCACHEABLE = 'clock_timestamp() AS read_at';
+
 export async function findKeyByHash(client: QueryClient, hash: string): Promise<ApiKeyRecord | null> {
-  const { rows } = await client.query(`SELECT ${COLUMNS} FROM api_keys WHERE hash = $1`, [hash]);
+  const { rows } = await client.query(`SELECT ${COLUMNS}, ${UNCACHEABLE} FROM api_keys WHERE hash = $1`, [hash]);
   return rows[0] ? toRecord(rows[0]) : null;
 }
 

@@ -47,3 +47,23 @@ export function restrictTo<T extends PgSelect>(query: T, column: Column, only: r
   if (only === null) return query;
   return query.where(inArray(column, only.length > 0 ? [...only] : [-1]));
 }
+
+/** Whether a functionality of exactly this name exists. */
+export async function isFunctionalityName(db: Database, name: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: auditFunctionalities.functionalityId })
+    .from(auditFunctionalities)
+    .where(eq(auditFunctionalities.functionalityName, name))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Whether an event type of exactly this name exists (under any functionality). */
+export async function isEventTypeName(db: Database, name: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: auditEventTypes.eventTypeId })
+    .from(auditEventTypes)
+    .where(eq(auditEventTypes.eventTypeName, name))
+    .limit(1);
+  return rows.length > 0;
+}

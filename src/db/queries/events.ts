@@ -17,6 +17,9 @@ export interface EventFilter {
   toExclusiveMs?: number;
   functionality?: string;
   eventType?: string;
+  /** Used instead of the name when the dashboard sent an id in the name parameter (issue 11.4). */
+  functionalityId?: number;
+  eventTypeId?: number;
   companyId?: number;
   storeId?: number;
   user?: string;
@@ -67,19 +70,30 @@ export function conditions(src: EventSource, filter: EventFilter): SQL[] {
     where.push(sql`${src.message} ILIKE ${`%${escapeLike(filter.messagePattern)}%`}`);
   }
   // Names become ids in an InitPlan, so the (functionalityid, eventtypeid, time) index applies.
-  if (filter.functionality !== undefined) {
+  if (filter.functionalityId !== undefined) {
+    where.push(eq(src.functionalityId, filter.functionalityId));
+  } else if (filter.functionality !== undefined) {
     where.push(
       sql`${src.functionalityId} = ANY(ARRAY(SELECT functionalityid FROM auditfunctionalities WHERE functionalityname = ${filter.functionality}))`,
     );
   }
-  if (filter.eventType !== undefined) {
-    where.push(
-      filter.functionality !== undefined
-        ? sql`${src.eventTypeId} = ANY(ARRAY(SELECT t.eventtypeid FROM auditeventtypes t JOIN auditfunctionalities f USING (functionalityid) WHERE t.eventtypename = ${filter.eventType} AND f.functionalityname = ${filter.functionality}))`
-        : sql`${src.eventTypeId} = ANY(ARRAY(SELECT eventtypeid FROM auditeventtypes WHERE eventtypename = ${filter.eventType}))`,
-    );
+  if (filter.eventTypeId !== undefined) {
+    where.push(eq(src.eventTypeId, filter.eventTypeId));
+  } else if (filter.eventType !== undefined) {
+    where.push(eventTypeByName(src, filter, filter.eventType));
   }
   return where;
+}
+
+/** Event type ids of a name, narrowed to the functionality when one is given (by name or id). */
+function eventTypeByName(src: EventSource, filter: EventFilter, name: string): SQL {
+  if (filter.functionalityId !== undefined) {
+    return sql`${src.eventTypeId} = ANY(ARRAY(SELECT eventtypeid FROM auditeventtypes WHERE eventtypename = ${name} AND functionalityid = ${filter.functionalityId}))`;
+  }
+  if (filter.functionality !== undefined) {
+    return sql`${src.eventTypeId} = ANY(ARRAY(SELECT t.eventtypeid FROM auditeventtypes t JOIN auditfunctionalities f USING (functionalityid) WHERE t.eventtypename = ${name} AND f.functionalityname = ${filter.functionality}))`;
+  }
+  return sql`${src.eventTypeId} = ANY(ARRAY(SELECT eventtypeid FROM auditeventtypes WHERE eventtypename = ${name}))`;
 }
 
 const newestFirst = (src: EventSource) => [desc(src.eventTimestamp), desc(src.id)];

@@ -117,7 +117,7 @@ export const totalsOf = (partitions: PartitionInfo[]): z.infer<typeof TotalsSche
   total_bytes: partitions.reduce((sum, p) => sum + p.totalBytes, 0),
 });
 
-export const PartitionsQuerySchema = z.strictObject({
+export const PartitionsQuerySchema = z.object({
   exact: z.enum(['true', 'false']).optional().openapi({
     description: 'Count every partition exactly (reads them all); by default large ones show the planner estimate',
     example: 'false',
@@ -125,7 +125,7 @@ export const PartitionsQuerySchema = z.strictObject({
 });
 
 export const RUNS_DEFAULT_LIMIT = 20;
-export const RunsQuerySchema = z.strictObject({
+export const RunsQuerySchema = z.object({
   limit: IdSchema.pipe(z.int().min(1).max(500))
     .optional()
     .openapi({ type: 'integer', minimum: 1, maximum: 500, example: RUNS_DEFAULT_LIMIT, description: 'Newest first' }),

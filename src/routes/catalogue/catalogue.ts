@@ -24,7 +24,7 @@ export const eventTypesRoute = createRoute({
   tags,
   summary: 'Event types of one functionality, by name',
   request: {
-    query: z.strictObject({
+    query: z.object({
       functionalityname: z.string().min(1).max(100).openapi({ example: 'Authenticate' }),
     }),
   },
@@ -86,7 +86,7 @@ export const storesRoute = createRoute({
   tags,
   summary: 'Store locations of one company',
   request: {
-    query: z.strictObject({ company_id: IdSchema.openapi({ type: 'integer', example: 5001 }) }),
+    query: z.object({ company_id: IdSchema.openapi({ type: 'integer', example: 5001 }) }),
   },
   responses: {
     200: jsonResponse(

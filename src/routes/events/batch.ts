@@ -3,13 +3,14 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { type IngestRow, ingestEvents } from '../../db/queries/ingest';
 import { HttpError } from '../../lib/errors';
+import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
 import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems } from './check-items';
-import { BATCH_MAX_EVENTS, BatchInputSchema } from './event-input';
+import { BATCH_MAX_EVENTS, BatchInputSchema, IgnoredFieldsSchema } from './event-input';
 import { unknownNameMessage } from './prepare-event';
 
 const ItemResultSchema = z.object({
@@ -18,6 +19,7 @@ const ItemResultSchema = z.object({
   duplicate: z.boolean(),
   event_id: z.uuid().optional().openapi({ description: 'INGEST_MODE=queue only: the event_id of a queued event' }),
   errors: ValidationErrorSchema.shape.detail.optional(),
+  ignored_fields: IgnoredFieldsSchema,
 });
 
 const BatchResultSchema = z
@@ -44,7 +46,7 @@ export const batchRoute = createRoute({
   path: '/pyaudit/api/audit-events/batch',
   tags: ['Audit events'],
   summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
-  description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413.`,
+  description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).`,
   middleware: [parseJsonBody] as const,
   request: { body: { required: true, content: { 'application/json': { schema: BatchInputSchema } } } },
   responses: {
@@ -69,14 +71,20 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
   }
   const { config, principal } = c.var;
   const checked = checkBatchItems(events, principal, config, Date.now());
-  const { rows } = checked;
+  const { rows, ignoredByIndex } = checked;
+  for (const [index, ignored] of ignoredByIndex) {
+    noteIgnored(
+      c,
+      ignored.map((name) => `events[${index}].${name}`),
+    );
+  }
   const results: ItemResult[] = checked.failures.map((f) => ({
     index: f.index,
     id: null,
     duplicate: false,
     errors: f.errors,
   }));
-  if (config.INGEST_MODE === 'queue') return queuedBatch(c, rows, results);
+  if (config.INGEST_MODE === 'queue') return queuedBatch(c, rows, results, ignoredByIndex);
   const rowByIndex = new Map(rows.map((r) => [r.idx, r]));
   const outcomes = await ingestEvents(c.var.database().db, rows, (code, attempt) =>
     c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
@@ -102,6 +110,10 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
     }
   }
   results.sort((a, b) => a.index - b.index);
+  for (const result of results) {
+    const ignored = ignoredByIndex.get(result.index);
+    if (ignored) result.ignored_fields = ignored;
+  }
   const failed = results.filter((r) => r.errors).length;
   const duplicates = results.filter((r) => r.duplicate).length;
   const created = results.length - failed - duplicates;
@@ -124,13 +136,22 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
 };
 
 /** INGEST_MODE=queue: the same body, 202 (or 207 / 422), ids null, each queued event's event_id. */
-async function queuedBatch(c: Context<AppEnv>, rows: IngestRow[], failures: ItemResult[]) {
+async function queuedBatch(
+  c: Context<AppEnv>,
+  rows: IngestRow[],
+  failures: ItemResult[],
+  ignoredByIndex: Map<number, string[]>,
+) {
   const outcome = await acceptForQueue(c, rows, (index) => ['body', 'events', index]);
   const results: ItemResult[] = [
     ...failures,
     ...outcome.refused.map((f) => ({ index: f.index, id: null, duplicate: false, errors: f.errors })),
     ...outcome.accepted.map((a) => ({ index: a.index, id: null, duplicate: false, event_id: a.event_id })),
   ].sort((a, b) => a.index - b.index);
+  for (const result of results) {
+    const ignored = ignoredByIndex.get(result.index);
+    if (ignored) result.ignored_fields = ignored;
+  }
   const failed = results.length - outcome.accepted.length;
   const status = failed === 0 ? 202 : failed === results.length ? 422 : 207;
   return c.json(

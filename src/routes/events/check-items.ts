@@ -3,7 +3,7 @@ import type { Config } from '../../env';
 import type { Principal } from '../../lib/auth';
 import type { ValidationIssue } from '../../lib/errors';
 import { toValidationIssues } from '../../lib/validation-issues';
-import { EventInputSchema } from './event-input';
+import { EventInputSchema, unknownFieldsOf } from './event-input';
 import { prepareEvent } from './prepare-event';
 
 export interface ItemFailure {
@@ -13,7 +13,7 @@ export interface ItemFailure {
 
 /**
  * The per-item checks of a batch body, shared by POST /batch and /enqueue: each item's shape
- * (the create schema), the key's companies, and the clock checks. Valid items become ingest
+ * (the create schema), the key's companies, the clock checks, and which unknown fields it ignores. Valid items become ingest
  * rows (idx = their index), the others failures with FastAPI-shaped issues naming the item.
  */
 export function checkBatchItems(
@@ -21,10 +21,14 @@ export function checkBatchItems(
   principal: Principal,
   config: Config,
   nowMs: number,
-): { rows: IngestRow[]; failures: ItemFailure[] } {
+): { rows: IngestRow[]; failures: ItemFailure[]; ignoredByIndex: Map<number, string[]> } {
   const rows: IngestRow[] = [];
   const failures: ItemFailure[] = [];
+  // Fields the service does not know are ignored, as the old service did; the route names them.
+  const ignoredByIndex = new Map<number, string[]>();
   for (const [index, item] of events.entries()) {
+    const ignored = unknownFieldsOf(item);
+    if (ignored.length > 0) ignoredByIndex.set(index, ignored);
     const fail = (errors: ValidationIssue[]) => {
       failures.push({ index, errors });
     };
@@ -56,5 +60,5 @@ export function checkBatchItems(
     if ('issues' in prepared) fail(prepared.issues);
     else rows.push(prepared.row);
   }
-  return { rows, failures };
+  return { rows, failures, ignoredByIndex };
 }

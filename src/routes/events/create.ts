@@ -1,12 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ingestEvents } from '../../db/queries/ingest';
 import { badRequest, forbidden, validationError } from '../../lib/errors';
+import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
 import { acceptForQueue } from './accept-for-queue';
-import { EventInputSchema } from './event-input';
+import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './event-input';
 import { prepareEvent, unknownNameMessage } from './prepare-event';
 
 const CreatedSchema = z
@@ -17,6 +18,7 @@ const CreatedSchema = z
     duplicate: z
       .boolean()
       .openapi({ description: 'true when this event_id had been stored before; id is the original one' }),
+    ignored_fields: IgnoredFieldsSchema,
   })
   .openapi('AuditEventCreated');
 
@@ -28,6 +30,7 @@ const AcceptedSchema = z
     id: z.null().openapi({ description: 'No row id yet: the queue consumer stores the event' }),
     duplicate: z.literal(false),
     event_id: z.uuid().openapi({ description: 'The event_id sent, or the one generated for the event' }),
+    ignored_fields: IgnoredFieldsSchema,
   })
   .openapi('AuditEventAccepted');
 
@@ -47,7 +50,7 @@ export const createEventRoute = createRoute({
   tags: ['Audit events'],
   summary: 'Store one audit event',
   description:
-    'Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row.',
+    'Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.',
   middleware: [parseJsonBody] as const,
   request: { body: { required: true, content: { 'application/json': { schema: EventInputSchema } } } },
   responses: {
@@ -63,6 +66,9 @@ export const createEventRoute = createRoute({
 
 export const createEventHandler: AppRouteHandler<typeof createEventRoute> = async (c) => {
   const input = c.req.valid('json');
+  // The validator parsed the body into Hono's cache; this reads that same object back.
+  const ignoredFields = unknownFieldsOf(await c.req.json());
+  noteIgnored(c, ignoredFields);
   const { config, principal } = c.var;
   if (principal.companies !== null && !principal.companies.includes(input.company_id)) {
     throw forbidden(`This API key may not write events for company ${input.company_id}`);
@@ -84,6 +90,7 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
         id: null,
         duplicate: false as const,
         event_id: queued.accepted[0]?.event_id ?? '',
+        ...(ignoredFields.length > 0 ? { ignored_fields: ignoredFields } : {}),
       },
       202,
     );
@@ -100,6 +107,7 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
       message: 'Audit event created successfully',
       id: outcome.id,
       duplicate: outcome.duplicate,
+      ...(ignoredFields.length > 0 ? { ignored_fields: ignoredFields } : {}),
     },
     201,
   );

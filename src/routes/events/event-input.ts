@@ -44,8 +44,13 @@ const JsonObjectSchema = z
   })
   .openapi({ type: 'object', additionalProperties: true });
 
+/**
+ * The create body. A plain (not strict) object: the old service ignored fields it did not know,
+ * and a posting system that sends one would otherwise lose every event. zod drops them; the
+ * route names them in ignored_fields and X-Ignored-Parameters (issue 11.3, unknownFieldsOf).
+ */
 export const EventInputSchema = z
-  .strictObject({
+  .object({
     event_timestamp: z
       .string()
       .max(64)
@@ -71,7 +76,15 @@ export const EventInputSchema = z
         'Value must not contain control characters other than tab and newline',
       )
       .openapi({ example: 'User logged in successfully' }),
-    status: z.enum(['Success', 'Failed']).default('Success'),
+    // The old service stored a null or empty status as Success, and posting systems send both.
+    status: z
+      .preprocess((v) => (v === null || v === '' ? undefined : v), z.enum(['Success', 'Failed']).default('Success'))
+      .openapi({
+        type: ['string', 'null'],
+        enum: ['Success', 'Failed', '', null],
+        description: 'Success (default: also for null or "") or Failed',
+        example: 'Success',
+      }),
     additional_data: JsonObjectSchema.superRefine((value, ctx) => {
       const check = checkJsonObject(value, ADDITIONAL_DATA_MAX_DEPTH, ADDITIONAL_DATA_MAX_BYTES);
       if (!check.ok) ctx.addIssue({ code: 'custom', message: `additional_data ${check.reason}` });
@@ -79,15 +92,31 @@ export const EventInputSchema = z
       .nullable()
       .optional()
       .openapi({ type: ['object', 'null'], example: { ip: '192.168.1.10', browser: 'Chrome' } }),
-    event_id: z.uuid().optional().openapi({
+    event_id: z.uuid().nullable().optional().openapi({
       description:
-        'Optional client-chosen UUID, scoped to the company. Sending the same event_id again for the same company returns the original id (duplicate: true) and stores nothing new.',
+        'Optional client-chosen UUID (null = not given), scoped to the company. Sending the same event_id again for the same company returns the original id (duplicate: true) and stores nothing new.',
       example: '3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b',
     }),
   })
   .openapi('AuditEventCreate');
 
 export type EventInput = z.infer<typeof EventInputSchema>;
+
+/** The keys of a create body that EventInputSchema does not know (own keys only, so `__proto__` counts). */
+export function unknownFieldsOf(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  return Object.keys(body).filter((key) => !Object.hasOwn(EventInputSchema.shape, key));
+}
+
+/** Fields of a create body that were ignored; present in an answer only when there were some. */
+export const IgnoredFieldsSchema = z
+  .array(z.string())
+  .optional()
+  .openapi({
+    description:
+      'Body fields the service does not know: ignored (the event is stored without them), as the old service did. Also named in the X-Ignored-Parameters header.',
+    example: ['terminal_id'],
+  });
 
 export const BatchInputSchema = z
   .strictObject({
@@ -97,7 +126,7 @@ export const BatchInputSchema = z
       .min(1)
       .openapi({
         maxItems: BATCH_MAX_EVENTS,
-        description: `1 to ${BATCH_MAX_EVENTS} events, each shaped like the create body`,
+        description: `1 to ${BATCH_MAX_EVENTS} events, each shaped like the create body (unknown fields of an item are ignored and named in its result's ignored_fields). The envelope itself is strict: a key other than events is a 422.`,
         items: { $ref: '#/components/schemas/AuditEventCreate' },
       }),
   })

@@ -6,6 +6,7 @@ import { streamExport } from '../../export/stream-export';
 import { formatCentralCompact } from '../../lib/central-time';
 import { errorResponses } from '../../lib/openapi/responses';
 import type { AppRouteHandler } from '../route-helpers';
+import { resolveCatalogueIds } from './catalogue-ids';
 import { RECENT_DEFAULT } from './recent';
 import { booleanFlag, FilterQuerySchema, isTrue, SearchQuerySchema, toEventFilter } from './search-query';
 
@@ -62,7 +63,7 @@ export const exportRoute = createRoute({
 
 export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
   const query = c.req.valid('query');
-  const filter = toEventFilter(query, c.var.principal);
+  const parsed = toEventFilter(query, c.var.principal);
   const recent = isTrue(query.recent);
   const format = EXPORT_FORMATS[query.format ?? 'xlsx'];
   const { config, logger } = c.var;
@@ -78,6 +79,23 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
   if (c.req.method === 'HEAD') return c.body(null, 200, headers);
 
   const handle = c.var.takeDatabase({ statementTimeoutMs: config.EXPORT_QUERY_TIMEOUT_MS });
+  const release = () => {
+    const closing = handle.close();
+    try {
+      c.executionCtx.waitUntil(closing);
+    } catch {
+      // no ExecutionContext (app.request in a script): the caller awaits closing
+    }
+    return closing;
+  };
+  let filter: typeof parsed;
+  try {
+    filter = await resolveCatalogueIds(handle.db, parsed);
+  } catch (error) {
+    // The stream never started, so nothing else will close the connection this handler took.
+    await release();
+    throw error;
+  }
   const started = Date.now();
   const log = (event: string, rows: number, extra: Record<string, unknown> = {}) =>
     logger.info(event, { format: query.format ?? 'xlsx', rows, duration_ms: Date.now() - started, ...extra });
@@ -89,15 +107,7 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
           maxRows: recent ? RECENT_DEFAULT : undefined,
           maxBatchBytes: MAX_BATCH_STORED_BYTES,
         }),
-      release: () => {
-        const closing = handle.close();
-        try {
-          c.executionCtx.waitUntil(closing);
-        } catch {
-          // no ExecutionContext (app.request in a script): the caller awaits closing
-        }
-        return closing;
-      },
+      release,
     },
     format,
     { rowsPerSheet: config.EXPORT_ROWS_PER_SHEET, raw: isTrue(query.raw) },

@@ -7,7 +7,7 @@ import { EventSchema, toEventObject } from './event-output';
 
 export const RECENT_DEFAULT = 500;
 
-const RecentQuerySchema = z.strictObject({
+const RecentQuerySchema = z.object({
   limit: IdSchema.pipe(z.int().min(1).max(5000)).optional().openapi({
     type: 'integer',
     minimum: 1,

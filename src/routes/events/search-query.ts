@@ -7,6 +7,7 @@ import { type ValidationIssue, validationError } from '../../lib/errors';
 import { IdSchema } from './event-input';
 
 const DATE_HELP = 'MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given)';
+const ID_IN_NAME = 'A value made only of digits that is not a known name is read as the id.';
 const text = (description: string, example?: string) =>
   z.string().max(200).optional().openapi({ description, example });
 const queryId = (description: string) =>
@@ -15,17 +16,22 @@ const queryId = (description: string) =>
 export const booleanFlag = (description: string) =>
   z.enum(['true', 'false', 'True', 'False', '1', '0']).optional().openapi({ description, example: 'false' });
 
-/** The filters of search and export, with the dashboard's alias names. */
-export const FilterQuerySchema = z.strictObject({
+/**
+ * The filters of search and export, with the dashboard's alias names. A plain (not strict) object:
+ * a parameter no route knows is dropped and named in X-Ignored-Parameters (src/lib/ignored-parameters.ts).
+ */
+export const FilterQuerySchema = z.object({
   from_date: text(`Events at or after this time. ${DATE_HELP}`, '11-01-2026 00:00:00'),
   to_date: text(
     `Events up to and including this time (a date alone includes that whole day). ${DATE_HELP}`,
     '11-26-2026 23:59:59',
   ),
-  functionality: text('Functionality name, exact', 'Authenticate'),
-  functionality_name: text('Alias of functionality (sent by the dashboard export)'),
-  event_type: text('Event type name, exact', 'Login'),
-  event_type_name: text('Alias of event_type (sent by the dashboard export)'),
+  functionality: text(`Functionality name, exact. ${ID_IN_NAME}`, 'Authenticate'),
+  functionality_name: text(
+    `Alias of functionality (sent by the dashboard export, with the FunctionalityID). ${ID_IN_NAME}`,
+  ),
+  event_type: text(`Event type name, exact. ${ID_IN_NAME}`, 'Login'),
+  event_type_name: text(`Alias of event_type (sent by the dashboard export, with the EventTypeID). ${ID_IN_NAME}`),
   company_id: queryId('Company id'),
   store_id: queryId('Store location id'),
   store_location_id: queryId('Alias of store_id (sent by the dashboard export)'),

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { countEvents, pageOfEvents, positionOf } from '../../db/queries/events';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import type { AppRouteHandler } from '../route-helpers';
+import { resolveCatalogueIds } from './catalogue-ids';
 import { EventSchema, toEventObject } from './event-output';
 import { decodeCursor, encodeCursor, SearchQuerySchema, toEventFilter } from './search-query';
 
@@ -11,8 +12,13 @@ export const OLD_LIMIT_WARNING = 'Search may return more than 5000 rows. Please 
 
 const SearchResultSchema = z
   .object({
-    StatusCode: z.literal(200),
-    message: z.string().openapi({ example: 'Search completed successfully' }),
+    StatusCode: z.union([z.literal(200), z.literal(400)]).openapi({
+      description: `The old service's envelope code: 400 when more than ${OLD_ROW_LIMIT} rows match (the HTTP status is still 200 and the page's events are there), 200 otherwise. New clients should read the HTTP status and total_count.`,
+    }),
+    message: z.string().openapi({
+      example: 'Search completed successfully',
+      description: `'Search completed successfully', 'No audit events found', or with StatusCode 400 the old warning '${OLD_LIMIT_WARNING}'`,
+    }),
     count: z.number().int().openapi({ description: 'Rows in this page' }),
     current_page: z.number().int(),
     total_pages: z.number().int(),
@@ -26,7 +32,7 @@ const SearchResultSchema = z
       .string()
       .optional()
       .openapi({
-        description: `Present when more than ${OLD_ROW_LIMIT} rows match (the old service's warning); every row is still reachable`,
+        description: `Present when more than ${OLD_ROW_LIMIT} rows match (the old service's warning, also in message with StatusCode 400); every row is still reachable`,
       }),
     events: z.array(EventSchema),
   })
@@ -38,7 +44,8 @@ export const searchRoute = createRoute({
   tags: ['Audit events'],
   summary: 'Filtered, paged search, newest first',
   description:
-    'All filters combine with AND. Page with page_number, or with cursor (next_cursor of the previous page) for deep pages. The dashboard aliases store_location_id, username, functionality_name and event_type_name are accepted.',
+    'All filters combine with AND. Page with page_number, or with cursor (next_cursor of the previous page) for deep pages. The dashboard aliases store_location_id, username, functionality_name and event_type_name are accepted. ' +
+    `A successful search is always HTTP 200. When more than ${OLD_ROW_LIMIT} rows match, the body keeps the old service's signal for the support dashboard, which reads only the body: StatusCode 400 and the warning as message, with the page's events, total_count and next_cursor as usual. New clients should read the HTTP status and total_count, not StatusCode.`,
   request: { query: SearchQuerySchema },
   responses: {
     200: jsonResponse(SearchResultSchema, 'A page of matching events ("No audit events found" when none match)'),
@@ -48,11 +55,12 @@ export const searchRoute = createRoute({
 
 export const searchHandler: AppRouteHandler<typeof searchRoute> = async (c) => {
   const query = c.req.valid('query');
-  const filter = toEventFilter(query, c.var.principal);
+  const parsed = toEventFilter(query, c.var.principal);
   const pageSize = query.page_size ?? 500;
   const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
   const currentPage = cursor?.page ?? query.page_number ?? 1;
   const { db } = c.var.database();
+  const filter = await resolveCatalogueIds(db, parsed);
 
   const total = await countEvents(db, filter);
   const rows = await pageOfEvents(db, filter, {
@@ -65,17 +73,24 @@ export const searchHandler: AppRouteHandler<typeof searchRoute> = async (c) => {
   const last = rows[rows.length - 1];
   const nextCursor =
     last && currentPage < totalPages ? encodeCursor({ ...positionOf(last), page: currentPage + 1 }) : null;
+  // The dashboard learns that more rows matched only from StatusCode 400 with the warning as
+  // message (the old service's answer); the HTTP status stays 200 (issue 11.5).
+  const overOldLimit = total > OLD_ROW_LIMIT;
   return c.json(
     {
-      StatusCode: 200 as const,
-      message: events.length > 0 ? 'Search completed successfully' : 'No audit events found',
+      StatusCode: overOldLimit ? (400 as const) : (200 as const),
+      message: overOldLimit
+        ? OLD_LIMIT_WARNING
+        : events.length > 0
+          ? 'Search completed successfully'
+          : 'No audit events found',
       count: events.length,
       current_page: currentPage,
       total_pages: totalPages,
       page_size: pageSize,
       total_count: total,
       next_cursor: nextCursor,
-      ...(total > OLD_ROW_LIMIT ? { warning: OLD_LIMIT_WARNING } : {}),
+      ...(overOldLimit ? { warning: OLD_LIMIT_WARNING } : {}),
       events,
     },
     200,

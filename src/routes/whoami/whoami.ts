@@ -30,8 +30,9 @@ export const whoamiRoute = createRoute({
   tags: ['Keys'],
   summary: 'The calling key: name, scopes and companies',
   description: 'Any valid key may call it, whatever its scopes. The key itself is never returned.',
-  // No parameters: an unknown one is a 422 like everywhere else, not silently ignored.
-  request: { query: z.strictObject({}) },
+  // No parameters: an unknown one is ignored and named in X-Ignored-Parameters, as on every route
+  // (src/lib/ignored-parameters.ts, issue 11.2).
+  request: { query: z.object({}) },
   responses: {
     200: jsonResponse(WhoamiSchema, 'Who is calling'),
     ...errorResponses,

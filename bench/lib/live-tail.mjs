@@ -1,0 +1,224 @@
+import { readFileSync, statSync } from 'node:fs';
+import { measureCpu } from './cpu.mjs';
+import { percentile } from './stats.mjs';
+
+/**
+ * The live tail (docs/live-tail.md) under load: N open streams (each watching one company, as
+ * support staff watch a store's company) while creates run at a steady rate, paced here (an
+ * open loop, unlike wrk). For every event created in the measured window it records the time
+ * from the create's 201 to the event's frame on each stream watching its company (0 when the
+ * frame came first), and checks that every such stream got it: a missing delivery is counted.
+ *
+ * The service is one workerd process, so one LiveTail object holds every stream and hears every
+ * create (as on Cloudflare). When its last stream closes the object logs what it did since it
+ * started ('live tail idle': fan-out reads, catch-up reads, key checks, seconds): its database
+ * work with 1 and with N streams, read from the log here.
+ */
+const API = '/pyaudit/api/audit-events';
+const COMPANIES = Array.from({ length: 50 }, (_, i) => 5001 + i);
+
+/** One SSE connection; calls onAudit(eventId, nowMs) for each audit frame. */
+async function openStream(url, apiKey, onAudit) {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: { 'CSIQ-APIKEY': apiKey }, signal: controller.signal });
+  if (response.status !== 200) throw new Error(`stream: HTTP ${response.status} ${await response.text()}`);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  let ended = null;
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (frame.includes('\nevent: audit\n')) {
+            const id = /"Id":(\d+)/.exec(frame);
+            if (id) onAudit(Number(id[1]), performance.now());
+          } else if (frame.includes('event: end')) ended = frame;
+          end = buffer.indexOf('\n\n');
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+  })();
+  return {
+    get ended() {
+      return ended;
+    },
+    close: async () => {
+      controller.abort();
+      await pump;
+    },
+  };
+}
+
+/** Creates at `rate` per second until stop(); each 201's time is reported with the event id. */
+function startCreates({ baseUrl, apiKey, rate, eventFor, on201 }) {
+  const TICK_MS = 10;
+  const MAX_IN_FLIGHT = 32;
+  let n = 0;
+  let inFlight = 0;
+  let errors = 0;
+  let skipped = 0;
+  const started = performance.now();
+  const send = async (i) => {
+    inFlight++;
+    const body = eventFor(i);
+    try {
+      const response = await fetch(`${baseUrl}${API}/create`, {
+        method: 'POST',
+        headers: { 'CSIQ-APIKEY': apiKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (response.status !== 201) errors++;
+      else on201(JSON.parse(text).id, body.company_id, performance.now());
+    } catch {
+      errors++;
+    } finally {
+      inFlight--;
+    }
+  };
+  const timer = setInterval(() => {
+    // As many as the rate asks for by now, on at most MAX_IN_FLIGHT connections (as many as the
+    // create scenario's wrk); past that the service is saturated and the rest are skipped.
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (n < due) {
+      if (inFlight >= MAX_IN_FLIGHT) {
+        skipped += due - n;
+        n = due;
+        break;
+      }
+      send(n++);
+    }
+  }, TICK_MS);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+      return { sent: n - skipped, errors, skipped };
+    },
+  };
+}
+
+/** The object's 'live tail idle' log lines after byte `from` of the workerd log. */
+function idleLines(logFile, from) {
+  const text = readFileSync(logFile, 'utf8').slice(from);
+  return text
+    .split('\n')
+    .filter((line) => line.includes('"live tail idle"'))
+    .map((line) => JSON.parse(line));
+}
+
+async function measureWith(streamCount, ctx) {
+  const { baseUrl, apiKey, facts, syntheticEvent, rate, seconds, warmup, logFile, pids } = ctx;
+  const logFrom = statSync(logFile).size;
+  const watched = Array.from({ length: streamCount }, (_, i) => COMPANIES[i % COMPANIES.length]);
+  const watchers = new Map();
+  for (const c of watched) watchers.set(c, (watchers.get(c) ?? 0) + 1);
+  const targets = [...watchers.keys()];
+
+  // Event id -> { t201, inWindow, expected, delivered }; frames that beat their 201 wait in early.
+  const created = new Map();
+  const early = new Map();
+  const latencies = [];
+  let measuring = false;
+  const onAudit = (id, now) => {
+    const c = created.get(id);
+    if (!c) {
+      early.set(id, (early.get(id) ?? 0) + 1);
+      return;
+    }
+    c.delivered++;
+    if (c.inWindow) latencies.push(Math.max(0, now - c.t201));
+  };
+  const on201 = (id, company, now) => {
+    const c = { t201: now, inWindow: measuring, expected: watchers.get(company) ?? 0, delivered: 0 };
+    created.set(id, c);
+    const before = early.get(id);
+    if (before) {
+      early.delete(id);
+      c.delivered += before;
+      if (c.inWindow) for (let i = 0; i < before; i++) latencies.push(0);
+    }
+  };
+
+  const streams = [];
+  const url = (company) => `${baseUrl}${API}/stream?company_id=${company}`;
+  for (let i = 0; i < watched.length; i += 20) {
+    streams.push(...(await Promise.all(watched.slice(i, i + 20).map((c) => openStream(url(c), apiKey, onAudit)))));
+  }
+  const eventFor = (n) => ({
+    ...syntheticEvent(facts, n, new Date().toISOString()),
+    company_id: targets[n % targets.length],
+  });
+  const load = startCreates({ baseUrl, apiKey, rate, eventFor, on201 });
+  await new Promise((r) => setTimeout(r, warmup * 1000));
+  measuring = true;
+  const { cpu } = await measureCpu(pids, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  measuring = false;
+  const sent = await load.stop();
+  // Deliveries still under way: wait (bounded) until every stream has every window event.
+  const inWindow = [...created.values()].filter((c) => c.inWindow);
+  const deadline = performance.now() + 10_000;
+  while (performance.now() < deadline && inWindow.some((c) => c.delivered < c.expected))
+    await new Promise((r) => setTimeout(r, 100));
+  const ended = streams.filter((s) => s.ended).length;
+  await Promise.all(streams.map((s) => s.close()));
+  // The object goes idle once every stream is dropped, and logs its session.
+  const idleBy = performance.now() + 15_000;
+  let session = idleLines(logFile, logFrom).at(-1);
+  while (!session && performance.now() < idleBy) {
+    await new Promise((r) => setTimeout(r, 200));
+    session = idleLines(logFile, logFrom).at(-1);
+  }
+
+  const sorted = latencies.sort((a, b) => a - b);
+  const perSecond = (n, wall) => Math.round((n / wall) * 10) / 10;
+  return {
+    streams: streamCount,
+    creates_per_s: perSecond(inWindow.length, seconds),
+    create_errors: sent.errors,
+    creates_skipped_saturated: sent.skipped,
+    deliveries: sorted.length,
+    missing_deliveries: inWindow.reduce((a, c) => a + Math.max(0, c.expected - c.delivered), 0),
+    duplicate_deliveries: inWindow.reduce((a, c) => a + Math.max(0, c.delivered - c.expected), 0),
+    streams_ended_by_server: ended,
+    p50_ms: percentile(sorted, 50),
+    p99_ms: percentile(sorted, 99),
+    max_ms: sorted.at(-1) ?? null,
+    // The object's reads while these streams were open (warm-up, window and drain).
+    db: session
+      ? {
+          seconds: session.seconds,
+          fan_out_reads_per_s: perSecond(session.fan_out_reads, session.seconds),
+          catch_up_reads: session.catch_up_reads,
+          key_checks_per_s: perSecond(session.key_checks, session.seconds),
+          peak_streams: session.peak_streams,
+        }
+      : null,
+    cpu,
+  };
+}
+
+/**
+ * Runs the scenario with each stream count (default 1 and 200). `pids`: process groups whose
+ * CPU is measured ({ workerd: [...], postgres: [...] }).
+ */
+export async function liveTailScenario(ctx) {
+  const runs = [];
+  for (const count of ctx.streamCounts) {
+    ctx.log(`  ${count} stream(s), ${ctx.rate} creates/s...`);
+    const run = await measureWith(count, ctx);
+    ctx.log(
+      `    p50 ${run.p50_ms?.toFixed(1)} ms, p99 ${run.p99_ms?.toFixed(1)} ms over ${run.deliveries} deliveries; ${run.creates_per_s} creates/s; object reads ${run.db?.fan_out_reads_per_s ?? '?'}/s; missing ${run.missing_deliveries}`,
+    );
+    runs.push(run);
+  }
+  return { title: 'live tail: 201 to frame', rate: ctx.rate, seconds: ctx.seconds, runs };
+}
