@@ -4,7 +4,7 @@ import type { Principal } from '../../lib/auth';
 import type { ValidationIssue } from '../../lib/errors';
 import { toValidationIssues } from '../../lib/validation-issues';
 import { EventInputSchema, unknownFieldsOf } from './event-input';
-import { prepareEvent } from './prepare-event';
+import { earliestEventMs, prepareEvent } from './prepare-event';
 
 export interface ItemFailure {
   index: number;
@@ -26,6 +26,7 @@ export function checkBatchItems(
   const failures: ItemFailure[] = [];
   // Fields the service does not know are ignored, as the old service did; the route names them.
   const ignoredByIndex = new Map<number, string[]>();
+  const earliestMs = earliestEventMs(config, nowMs);
   for (const [index, item] of events.entries()) {
     const ignored = unknownFieldsOf(item);
     if (ignored.length > 0) ignoredByIndex.set(index, ignored);
@@ -55,6 +56,7 @@ export function checkBatchItems(
     const prepared = prepareEvent(parsed.data, index, {
       nowMs,
       maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
+      earliestMs,
       locPrefix: ['body', 'events', index],
     });
     if ('issues' in prepared) fail(prepared.issues);

@@ -9,7 +9,7 @@ import type { AppRouteHandler } from '../route-helpers';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems, type ItemFailure } from './check-items';
 import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './event-input';
-import { prepareEvent, unknownNameMessage } from './prepare-event';
+import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
 
 const EnqueueItemSchema = z.object({
   index: z.number().int(),
@@ -94,9 +94,11 @@ async function enqueueOne(c: Context<AppEnv>, body: unknown): Promise<EnqueueRes
   if (principal.companies !== null && !principal.companies.includes(input.company_id)) {
     throw forbidden(`This API key may not write events for company ${input.company_id}`);
   }
+  const nowMs = Date.now();
   const prepared = prepareEvent(input, 0, {
-    nowMs: Date.now(),
+    nowMs,
     maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
+    earliestMs: earliestEventMs(config, nowMs),
     locPrefix: ['body'],
   });
   if ('issues' in prepared) throw validationError(prepared.issues);
