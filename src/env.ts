@@ -86,6 +86,12 @@ export const ConfigSchema = z.object({
   INGEST_RETRY_MAX_SECONDS: intFrom(600, 0).pipe(z.number().max(43_200)),
   /** Queued ingest: how long enqueue waits for the catalogue check before leaving it to the consumer (ms). */
   INGEST_CATALOGUE_CHECK_MS: intFrom(1_000, 0),
+  /** Ed25519 private key that signs integrity blocks (a secret; docs/integrity.md). Unset: no sealing. */
+  INTEGRITY_SIGNING_KEY: z.string().optional(),
+  /** Earlier public keys verification still accepts after a key rotation (comma-separated). */
+  INTEGRITY_PUBLIC_KEYS: z.string().default(''),
+  /** Most events one integrity block holds; a seal makes several blocks when more are waiting. */
+  INTEGRITY_BLOCK_MAX_EVENTS: intFrom(10_000, 1).pipe(z.number().max(100_000)),
   /** Test-only: rows per sheet before an export continues on the next sheet. */
   EXPORT_ROWS_PER_SHEET: intFrom(1_048_575, 1),
 });

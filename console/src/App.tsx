@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { type AuditEvent, api, describeApiError, type Schemas, session } from './api/client';
 import { EventDetail } from './components/EventDetail';
+import { ExportButtons } from './components/ExportButtons';
 import { FilterForm } from './components/FilterForm';
 import { Histogram } from './components/Histogram';
 import { DEFAULT_COLUMNS, Results } from './components/Results';
@@ -171,6 +172,7 @@ export function App() {
           onPick={(from, to) => search({ ...applied, from_date: centralIso(from), to_date: centralIso(to - 1000) })}
         />
       )}
+      {applied && <ExportButtons filters={applied} />}
       {loading && <p aria-live="polite">Searching…</p>}
       {result && applied && (
         <div class={open ? 'split' : ''}>

@@ -5,6 +5,7 @@ import { registerLifecycleAdmin } from './admin/lifecycle';
 import { registerCatalogue } from './catalogue/catalogue';
 import { registerEvents } from './events';
 import { registerHealth } from './health';
+import { registerIntegrity } from './integrity';
 import type { AppOpenAPI } from './route-helpers';
 import { registerWhoami } from './whoami/whoami';
 
@@ -16,5 +17,6 @@ export function registerRoutes(app: AppOpenAPI) {
   registerAdminCatalogue(app);
   registerLifecycleAdmin(app);
   registerIngestAdmin(app);
+  registerIntegrity(app);
   registerWhoami(app);
 }
