@@ -1,4 +1,5 @@
 import { adminCatalogueRoutes } from './admin/catalogue';
+import { ingestAdminRoutes } from './admin/ingest';
 import { adminKeysRoutes } from './admin/keys';
 import { lifecycleRoutes } from './admin/lifecycle';
 import { catalogueRoutes } from './catalogue/catalogue';
@@ -17,6 +18,7 @@ const AREAS = [
   adminKeysRoutes,
   adminCatalogueRoutes,
   lifecycleRoutes,
+  ingestAdminRoutes,
   integrityRoutes,
   whoamiRoutes,
 ];

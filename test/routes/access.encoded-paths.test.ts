@@ -67,6 +67,16 @@ const AUDITED: Audited[] = [
   { method: 'PUT', path: `${API}/admin/companies/1/stores/1`, body: {}, scope: 'admin', action: 'Admin action' },
   { method: 'GET', path: `${API}/admin/partitions`, scope: 'admin', action: 'Admin action' },
   { method: 'GET', path: `${API}/admin/maintenance/runs`, query: '?limit=1', scope: 'admin', action: 'Admin action' },
+  // Queued-ingest admin: its answers depend on the queue bindings; refusals prove the guards.
+  { method: 'GET', path: `${API}/admin/ingest/status`, scope: 'admin', action: 'Admin action', admitted: false },
+  { method: 'GET', path: `${API}/admin/ingest/dead-letters`, scope: 'admin', action: 'Admin action', admitted: false },
+  {
+    method: 'POST',
+    path: `${API}/admin/ingest/dead-letters/1/replay`,
+    scope: 'admin',
+    action: 'Admin action',
+    admitted: false,
+  },
   // Sealing would seal the shared test database's events: only refusals are sent.
   { method: 'POST', path: `${API}/admin/integrity/seal`, scope: 'admin', action: 'Admin action', admitted: false },
   {

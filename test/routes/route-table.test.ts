@@ -14,6 +14,7 @@ const EXPECTED = `
 GET    /pyaudit/api/healthcheck                                                 healthcheck                    public       -
 POST   /pyaudit/api/audit-events/create                                         createAuditEvent               events:write -
 POST   /pyaudit/api/audit-events/batch                                          createAuditEventBatch          events:write -
+POST   /pyaudit/api/audit-events/enqueue                                        enqueueAuditEvents             events:write -
 GET    /pyaudit/api/audit-events/recent                                         listRecentAuditEvents          events:read  Recent
 GET    /pyaudit/api/audit-events/search                                         searchAuditEvents              events:read  Search
 GET    /pyaudit/api/audit-events/stats                                          countAuditEventsByBucket       events:read  -
@@ -34,6 +35,9 @@ PUT    /pyaudit/api/admin/companies/{company_id}/stores/{store_id}              
 GET    /pyaudit/api/admin/partitions                                            listPartitions                 admin        Admin action
 GET    /pyaudit/api/admin/maintenance/runs                                      listMaintenanceRuns            admin        Admin action
 POST   /pyaudit/api/admin/maintenance/run                                       runMaintenance                 admin        Admin action
+GET    /pyaudit/api/admin/ingest/status                                         getIngestStatus                admin        Admin action
+GET    /pyaudit/api/admin/ingest/dead-letters                                   listDeadLetters                admin        Admin action
+POST   /pyaudit/api/admin/ingest/dead-letters/{id}/replay                       replayDeadLetter               admin        Admin action
 POST   /pyaudit/api/admin/integrity/seal                                    sealIntegrityBlock             admin        Admin action
 GET    /pyaudit/api/integrity/verify                                            verifyIntegrity                events:read  -
 GET    /pyaudit/api/integrity/proof                                             getIntegrityProof              events:read  -
