@@ -421,6 +421,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pyaudit/api/admin/integrity/seal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seal the events not sealed yet into signed blocks now
+         * @description What the every-minute cron does: events whose transactions have committed (below the commit horizon) and are not in a block yet go into new blocks of at most INTEGRITY_BLOCK_MAX_EVENTS, each with its Merkle root, chained to the previous block and signed. Events still being written are left for a later block. Admin key with every company.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What this run sealed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegritySealResult"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No INTEGRITY_SIGNING_KEY, or the database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pyaudit/api/admin/keys": {
         parameters: {
             query?: never;
@@ -2144,6 +2221,349 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pyaudit/api/integrity/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sealed blocks, oldest first: what an offline verifier needs
+         * @description Headers, hashes and signatures only (no event data, no per-event hashes): safe for any key with events:read. `npm run verify` checks the chain and signatures from these.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Blocks after this seq (default 0: from the first) */
+                    after_seq?: number;
+                    /** @description At most this many (default 100) */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of blocks in seq order */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrityBlocks"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/integrity/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An inclusion proof of one event in its signed block
+         * @description For a key's own events (a key limited to companies gets 404 for anyone else's, as for a missing event). The audit path holds hashes of subtrees only: no other event's content. Check: SHA-256(canonical) = event_hash; the audit path from SHA-256(0x00 || event_hash) leads to block.merkle_root; block.signature verifies with the key of /integrity/public-key.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The event id */
+                    id: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The proof */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrityProof"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such event (or not one of this key’s companies) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The event is not sealed yet (blocks are sealed every minute) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/integrity/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys that verify block signatures (the current one and earlier ones) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every trusted key, by key id */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrityPublicKeys"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/integrity/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recompute hashes, Merkle roots, the chain and the signatures over a range
+         * @description Checks every block whose events meet [from_date, to_date] (all blocks without dates) and the events not sealed yet in that range. Needs events:read on a key with every company; a key limited to companies checks its own events with /integrity/proof.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Blocks whose events reach this time or later. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                    from_date?: string;
+                    /** @description ... and start at this time or earlier (a date alone: that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                    to_date?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description ok is true when nothing failed; each failure names its block and event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrityVerifyReport"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is limited to some companies */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pyaudit/api/whoami": {
         parameters: {
             query?: never;
@@ -2522,6 +2942,90 @@ export interface components {
             /** @enum {string} */
             status: "healthy" | "unhealthy";
         };
+        IntegrityBlock: {
+            /** @description SHA-256 of the header text (docs/integrity.md), hex */
+            block_hash: string;
+            deletions_digest: string | null;
+            /** @description "<writexid>:<id>": ... up to and including this one */
+            end_position: string;
+            event_count: number;
+            first_id: string | null;
+            first_time: string | null;
+            key_id: string;
+            last_id: string | null;
+            last_time: string | null;
+            /** @description RFC 6962 Merkle tree hash of the event hashes, hex */
+            merkle_root: string;
+            /** @description block_hash of the previous block (64 zeros for block 1) */
+            prev_hash: string;
+            sealed_at: string;
+            seq: number;
+            /** @description Ed25519 signature of the header text, base64 */
+            signature: string;
+            /** @description "<writexid>:<id>": the block holds events after this position */
+            start_position: string;
+        };
+        IntegrityBlocks: {
+            blocks: components["schemas"]["IntegrityBlock"][];
+            count: number;
+            /** @description Pass as after_seq for the next page; null at the end */
+            next_after_seq: number | null;
+        };
+        IntegrityProof: {
+            /** @description RFC 6962 audit path, from the leaf up, hex */
+            audit_path: string[];
+            block: components["schemas"]["IntegrityBlock"];
+            /** @description The event's canonical encoding as stored now (docs/integrity.md §1) */
+            canonical: string;
+            /** @description The hash sealed in the block (hex); SHA-256 of canonical when untouched */
+            event_hash: string;
+            event_id: number;
+            leaf_index: number;
+            tree_size: number;
+        };
+        IntegrityPublicKeys: {
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            /** @description The key new blocks are signed with */
+            current_key_id: string | null;
+            keys: {
+                /** @description First 16 hex digits of SHA-256 of the raw public key */
+                key_id: string;
+                /** @description The same as SPKI PEM (node:crypto createPublicKey reads it) */
+                pem: string;
+                /** @description The raw 32-byte public key, base64 */
+                public_key: string;
+            }[];
+        };
+        IntegritySealResult: {
+            /** @description seq of each block made */
+            blocks: number[];
+            events: number;
+            /** @description Events were still waiting when this run stopped (run it again) */
+            more: boolean;
+            /**
+             * @description sealed: blocks were made; nothing: no event was waiting (no empty block is made); raced: another seal stored the next block first
+             * @enum {string}
+             */
+            status: "sealed" | "nothing" | "raced";
+        };
+        IntegrityVerifyReport: {
+            blocks: number;
+            /** @description Sealed events gone with an archive month that a signed deletion record covers */
+            deleted_by_policy: number;
+            /** @description Events the checked blocks sealed */
+            events: number;
+            failures: {
+                /** @description seq of the block; null for an event not sealed yet */
+                block: number | null;
+                event_id: number | string | null;
+                /** @description See docs/integrity.md, "What verification reports" */
+                reason: string;
+            }[];
+            /** @description More than 1,000 failures: the first 1,000 are listed */
+            failures_truncated: boolean;
+            ok: boolean;
+        };
         MaintenanceRun: {
             archive_partitions_dropped: number;
             /** @description cutoff, archived months with their row counts, dropped archive months, locked_ms (how long the live table was locked), lock_attempts */
@@ -2621,8 +3125,12 @@ export interface components {
             events: components["schemas"]["AuditEvent"][];
             /** @example Data fetched successfully */
             message: string;
+            /** @description With truncated: a search cursor that continues right after the last event; otherwise null */
+            next_cursor: string | null;
             /** @enum {number} */
             StatusCode: 200;
+            /** @description True when fewer than limit events came because they reached the size budget (PAGE_MAX_BYTES of message and additional data, 8 MB by default); next_cursor then gives the rest through GET /search?cursor=... (no other filters). */
+            truncated: boolean;
         };
         RunMaintenance: {
             /**
@@ -2646,7 +3154,7 @@ export interface components {
              * @example Search completed successfully
              */
             message: string;
-            /** @description Pass as cursor for the next page; null on the last page */
+            /** @description Pass as cursor for the next page; null on the last page. After a truncated page it continues right after its last event. */
             next_cursor: string | null;
             page_size: number;
             /** @description The old service's envelope code: 400 when more than 5000 rows match (the HTTP status is still 200 and the page's events are there), 200 otherwise. New clients should read the HTTP status and total_count. */
@@ -2654,6 +3162,8 @@ export interface components {
             /** @description Rows matching the filters, over all pages */
             total_count: number;
             total_pages: number;
+            /** @description True when this page stopped before page_size rows because its events reached the size budget (PAGE_MAX_BYTES of message and additional data, 8 MB by default). count says how many came; next_cursor continues exactly after the last one, and current_page stays the same until the page is complete. */
+            truncated: boolean;
             /** @description Present when more than 5000 rows match (the old service's warning, also in message with StatusCode 400); every row is still reachable */
             warning?: string;
         };
