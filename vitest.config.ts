@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { TEST_INTEGRITY_SIGNING_KEY } from './test/support/integrity-key.ts';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -19,6 +20,7 @@ export default defineConfig({
           API_KEYS: TEST_API_KEYS,
           LOG_LEVEL: 'ERROR',
           EXPORT_ROWS_PER_SHEET: '1048575',
+          INTEGRITY_SIGNING_KEY: TEST_INTEGRITY_SIGNING_KEY,
           TEST_DATABASE_URL: inject('databaseUrl'),
           TEST_LIFECYCLE_DATABASE_URL: inject('lifecycleDatabaseUrl'),
           TEST_NEON_WS_PROXY: inject('neonWsProxy'),

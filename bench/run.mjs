@@ -28,6 +28,7 @@ import { machineCpuSeconds, measureCpu } from './lib/cpu.mjs';
 import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, serverUrl, withClient } from './lib/database.mjs';
 import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
 import { timeExport } from './lib/export.mjs';
+import { integrityScenario } from './lib/integrity.mjs';
 import { liveTailScenario } from './lib/live-tail.mjs';
 import { freePort } from './lib/ports.mjs';
 import { startCpuProfile } from './lib/profile.mjs';
@@ -531,6 +532,7 @@ async function main() {
           seconds: settings.seconds,
           warmup: Math.max(1, settings.warmup / 2),
           logFile,
+          serverUrl: server,
           pids: { workerd: tailService.pids, postgres: await databaseBackendPids(ctx) },
           log,
         });
@@ -559,6 +561,20 @@ async function main() {
       log(`  maintain ${a.maintain_seconds.toFixed(2)} s; copy-and-delete ${a.copy_and_delete_seconds.toFixed(1)} s`);
     } catch (error) {
       scenarios.archive_month = { skipped: `failed: ${error.message.slice(0, 200)}` };
+      log(`  failed: ${error.message}`);
+    }
+  }
+
+  if (wanted('integrity')) {
+    log(`integrity: sealing and verifying ${settings.archiveRows.toLocaleString('en-US')} events...`);
+    try {
+      scenarios.integrity = await integrityScenario({ root: ROOT, serverUrl: server, rows: settings.archiveRows, log });
+      const i = scenarios.integrity;
+      log(
+        `  seal ${i.seal_ms_per_1000.toFixed(1)} ms per 1,000 events (${i.seal_events_per_s.toFixed(0)} events/s); verify ${i.verify_seconds.toFixed(2)} s (${i.verify_events_per_s.toFixed(0)} events/s)`,
+      );
+    } catch (error) {
+      scenarios.integrity = { skipped: `failed: ${error.message.slice(0, 200)}` };
       log(`  failed: ${error.message}`);
     }
   }

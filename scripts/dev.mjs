@@ -13,8 +13,11 @@ import { buildConsole } from './build-console.mjs';
 import { configuredDatabaseUrl, withPassword } from './lib/database-url.mjs';
 import { readMigrations } from './lib/migrations.mjs';
 import { spawnReady } from './lib/spawn-ready.mjs';
+import { isEmpty, loadSampleData } from './sample-data.mjs';
 
 const PORT = Number(process.env.PORT ?? 8787);
+// --sample: load the sample data (companies, stores, ~4,000 events over three weeks) first.
+const SAMPLE = process.argv.includes('--sample');
 const children = [];
 
 function ensureDevVars() {
@@ -69,6 +72,13 @@ try {
   await client.connect();
   const applied = await migrate(client, readMigrations());
   if (!configuredDatabaseUrl()) await seedDemoDirectory(client);
+  let sampleLine = '';
+  if (SAMPLE) {
+    const stored = await loadSampleData(client);
+    sampleLine = `  Sample:    ${stored} events loaded (3 companies, last 21 days)\n`;
+  } else if (await isEmpty(client)) {
+    sampleLine = '  Sample:    no events yet: `npm run dev -- --sample` loads a few thousand to look at\n';
+  }
   await client.end();
 
   const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
@@ -98,7 +108,8 @@ try {
   child.on('exit', (code) => shutdown(code ?? 0));
   console.log(`
   Database:  ${db.label}${applied.length ? ` (${applied.length} migrations applied)` : ''}
-  Docs:      http://127.0.0.1:${PORT}/pyaudit/docs   (ReDoc: /pyaudit/redoc)
+  Console:   http://127.0.0.1:${PORT}/pyaudit/console   (sign in with the API key below)
+${sampleLine}  Docs:      http://127.0.0.1:${PORT}/pyaudit/docs   (ReDoc: /pyaudit/redoc)
   Health:    http://127.0.0.1:${PORT}/pyaudit/api/healthcheck
   API key:   ${key}   (header CSIQ-APIKEY; set in .dev.vars)
   Cron:      curl "http://127.0.0.1:${PORT}/__scheduled?cron=0+8+1+*+*"

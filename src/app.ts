@@ -23,6 +23,20 @@ const PUBLIC_PATHS = new Set([
   `${BASE_PATH}/openapi.json`,
 ]);
 
+/** The document's head; also read by scripts/console-api-types.mjs to type the console's client. */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Audit Service',
+    version: '2.0.0',
+    description:
+      'Audit events for the retail platform: create, search, export. Send the API key in the `CSIQ-APIKEY` header (Authorize button). Times are shown in Central Time (America/Chicago). ' +
+      'Query parameters a route does not list, and fields of a create or batch item the schema does not list, are ignored (as the old service did) and named, percent-encoded and comma-separated, in the `X-Ignored-Parameters` response header. ' +
+      'Read the HTTP status: the body `StatusCode` is kept for the old clients (a search matching more than 5000 rows says 400 there, with HTTP 200).',
+  },
+  security: [{ APIKeyHeader: [] }],
+};
+
 /** The OpenAPIHono factory: validation hook, errors, middleware, routes and docs in one place. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -77,18 +91,7 @@ export function createApp() {
     in: 'header',
     name: API_KEY_HEADER,
   });
-  app.doc31(`${BASE_PATH}/openapi.json`, {
-    openapi: '3.1.0',
-    info: {
-      title: 'Audit Service',
-      version: '2.0.0',
-      description:
-        'Audit events for the retail platform: create, search, export. Send the API key in the `CSIQ-APIKEY` header (Authorize button). Times are shown in Central Time (America/Chicago). ' +
-        'Query parameters a route does not list, and fields of a create or batch item the schema does not list, are ignored (as the old service did) and named, percent-encoded and comma-separated, in the `X-Ignored-Parameters` response header. ' +
-        'Read the HTTP status: the body `StatusCode` is kept for the old clients (a search matching more than 5000 rows says 400 there, with HTTP 200).',
-    },
-    security: [{ APIKeyHeader: [] }],
-  });
+  app.doc31(`${BASE_PATH}/openapi.json`, OPENAPI_DOCUMENT);
   app.get(`${BASE_PATH}/docs`, (c) => c.html(swaggerPage(`${BASE_PATH}/openapi.json`)));
   app.get(`${BASE_PATH}/redoc`, (c) => c.html(redocPage(`${BASE_PATH}/openapi.json`)));
 

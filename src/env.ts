@@ -49,6 +49,12 @@ export const ConfigSchema = z.object({
   PARTITION_MONTHS_AHEAD: intFrom(5, 0).pipe(z.number().max(120)),
   /** Seconds a database API key's record may be cached per isolate; revocation waits at most this. */
   API_KEY_CACHE_TTL_SECONDS: intFrom(60, 0).pipe(z.number().max(60)),
+  /**
+   * The oldest event accepted, in Central Time months before the current one (issue 13.5): an
+   * older one is a 422, so no key can make partitions for every month back to 1970. When
+   * ARCHIVE_RETENTION_MONTHS is set the bound is at most that (older months are hard-deleted).
+   */
+  MAX_EVENT_AGE_MONTHS: intFrom(120, 1).pipe(z.number().max(1200)),
   /** Seconds a hash that matched no database key is remembered per isolate (0-300; issue 13.9). */
   API_KEY_MISS_CACHE_SECONDS: intFrom(60, 0).pipe(z.number().max(300)),
   /** Wrong keys one client address may send per window before 429 (per isolate; issue 13.9). */
@@ -69,6 +75,12 @@ export const ConfigSchema = z.object({
   LIVE_TAIL_MAX_STREAMS_PER_KEY: intFrom(10, 1),
   /** Live tail: the fan-out's slow poll while streams are open, so a lost notification is still delivered. */
   LIVE_TAIL_POLL_MS: intFrom(1_000, 50),
+  /** Ed25519 private key that signs integrity blocks (a secret; docs/integrity.md). Unset: no sealing. */
+  INTEGRITY_SIGNING_KEY: z.string().optional(),
+  /** Earlier public keys verification still accepts after a key rotation (comma-separated). */
+  INTEGRITY_PUBLIC_KEYS: z.string().default(''),
+  /** Most events one integrity block holds; a seal makes several blocks when more are waiting. */
+  INTEGRITY_BLOCK_MAX_EVENTS: intFrom(10_000, 1).pipe(z.number().max(100_000)),
   /** Test-only: rows per sheet before an export continues on the next sheet. */
   EXPORT_ROWS_PER_SHEET: intFrom(1_048_575, 1),
 });

@@ -244,6 +244,12 @@ const cases: HostileCase[] = [
   field('event_timestamp', 'epoch digits as a string', '1700000000', DATE),
   field('event_timestamp', 'far future', '9999-12-31T23:59:59Z', /in the future/),
   field('event_timestamp', 'before 1970', '1969-07-20T20:17:00Z', /after 1970/),
+  field(
+    'event_timestamp',
+    'in 1971 (past MAX_EVENT_AGE_MONTHS)',
+    '1971-01-01T00:00:00Z',
+    /older than this service keeps/,
+  ),
   field('event_timestamp', 'year 0070 with an offset', '0070-06-01T00:00:00Z', DATE),
   field('event_timestamp', 'year 0000', '0000-01-01T00:00:00', DATE),
   field('event_timestamp', 'longer than 64 characters', `2026-11-20T10:00:00Z${' '.repeat(60)}`, TOO_LONG),

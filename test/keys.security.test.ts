@@ -123,6 +123,8 @@ const ROUTES: { method: string; path: string; scope: ScopeName; body?: unknown }
   { method: 'GET', path: FUNCTIONALITIES, scope: 'events:read' },
   { method: 'GET', path: `${BASE}/get-all-companies`, scope: 'events:read' },
   { method: 'GET', path: `${BASE}/get-storelocations-by-company?company_id=1`, scope: 'events:read' },
+  { method: 'GET', path: '/pyaudit/api/integrity/blocks?limit=1', scope: 'events:read' },
+  { method: 'GET', path: '/pyaudit/api/integrity/public-key', scope: 'events:read' },
   { method: 'GET', path: `${ADMIN_BASE}/keys`, scope: 'admin' },
   { method: 'POST', path: `${ADMIN_BASE}/keys`, scope: 'admin', body: {} },
   { method: 'POST', path: `${ADMIN_BASE}/keys/no-such-key/revoke`, scope: 'admin' },
@@ -184,7 +186,7 @@ describe('scopes', () => {
           ? 'admin'
           : method === 'POST' && (path === `${BASE}/create` || path === `${BASE}/batch`)
             ? 'events:write'
-            : method === 'GET' && path.startsWith(`${BASE}/`)
+            : method === 'GET' && (path.startsWith(`${BASE}/`) || path.startsWith('/pyaudit/api/integrity/'))
               ? 'events:read'
               : 'admin';
         // The scope check runs before any handler, so these refused requests change nothing.

@@ -1,9 +1,9 @@
 import { render } from 'preact';
+import { App } from './App';
 import './console.css';
 
-function App() {
-  return <h1>Audit console</h1>;
-}
-
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root) {
+  root.replaceChildren(); // the static 'Loading…' text
+  render(<App />, root);
+}

@@ -95,8 +95,20 @@ BEGIN
         RAISE;
       END IF;
       attempt := attempt + 1;
-      PERFORM auditevents_prepare_months(
-        ARRAY(SELECT (e ->> 'ts')::timestamptz FROM jsonb_array_elements(events) AS e));
+      -- The DDL waits at most its lock_timeout for the parent (sql/functions/partitions.sql):
+      -- three tries, then the 55P03 goes to the caller, which answers 503 (issue 13.5).
+      FOR ddl_try IN 1..3 LOOP
+        BEGIN
+          PERFORM auditevents_prepare_months(
+            ARRAY(SELECT (e ->> 'ts')::timestamptz FROM jsonb_array_elements(events) AS e));
+          EXIT;
+        EXCEPTION WHEN lock_not_available THEN
+          IF ddl_try >= 3 THEN
+            RAISE;
+          END IF;
+          PERFORM pg_sleep(0.1 * ddl_try);
+        END;
+      END LOOP;
     END;
   END LOOP;
 

@@ -30,3 +30,205 @@ AS $$
   SELECT sha256(convert_to(auditevent_canonical(id, ts, functionality, event_type, store_id, company_id,
                                                 username, message, status, additional_data, event_id), 'UTF8'))
 $$;
+
+-- The hash of what a stored row says, looking up the names behind its catalogue ids. Used where
+-- a row's content is checked (verify) or has no stored hash (rows from before migration 040).
+CREATE OR REPLACE FUNCTION auditevent_content_hash(
+  id bigint, ts timestamptz, functionalityid integer, eventtypeid integer, store_id bigint, company_id bigint,
+  username text, message text, status text, additional_data jsonb, event_id uuid)
+RETURNS bytea
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT auditevent_hash(id, ts,
+    (SELECT f.functionalityname FROM auditfunctionalities f WHERE f.functionalityid = $3),
+    (SELECT t.eventtypename FROM auditeventtypes t WHERE t.eventtypeid = $4),
+    store_id, company_id, username, message, status, additional_data, event_id)
+$$;
+
+-- Live and archived rows with their commit position. writexid is NULL for rows stored before
+-- migration 034; they sort first (position writexid 0).
+CREATE OR REPLACE VIEW integrity_event_rows AS
+SELECT id, eventtimestamp, functionalityid, eventtypeid, storelocationid, companyid, username, message, status,
+       additionaldata, eventid, eventhash, writexid
+FROM auditevents
+UNION ALL
+SELECT id, eventtimestamp, functionalityid, eventtypeid, storelocationid, companyid, username, message, status,
+       additionaldata, eventid, eventhash, writexid
+FROM auditevents_archival;
+
+-- The next events to seal after position (after_xid, after_id): committed for sure (writexid
+-- below the commit horizon, sql/034), in position order, at most max_events. A transaction that
+-- commits late has a writexid at or above the horizon until it commits, so it is left for a
+-- later block and never skipped. Rows from before 034 (no writexid) come first, by id, in
+-- blocks of their own. Reads only: no lock on the event tables beyond a plain SELECT.
+CREATE OR REPLACE FUNCTION integrity_unsealed(after_xid xid8, after_id bigint, max_events integer)
+RETURNS TABLE (event_id bigint, writexid xid8, event_time timestamptz, eventhash bytea)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  horizon xid8 := auditevents_commit_horizon();
+  found_legacy bigint;
+BEGIN
+  IF after_xid = '0'::xid8 THEN
+    RETURN QUERY
+      SELECT e.id, '0'::xid8, e.eventtimestamp,
+             coalesce(e.eventhash, auditevent_content_hash(e.id, e.eventtimestamp, e.functionalityid, e.eventtypeid,
+               e.storelocationid, e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid))
+      FROM integrity_event_rows e
+      WHERE e.writexid IS NULL AND e.id > after_id
+      ORDER BY e.id
+      LIMIT max_events;
+    GET DIAGNOSTICS found_legacy = ROW_COUNT;
+    IF found_legacy > 0 THEN
+      RETURN;
+    END IF;
+  END IF;
+  RETURN QUERY
+    SELECT e.id, e.writexid, e.eventtimestamp,
+           coalesce(e.eventhash, auditevent_content_hash(e.id, e.eventtimestamp, e.functionalityid, e.eventtypeid,
+             e.storelocationid, e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid))
+    FROM integrity_event_rows e
+    WHERE e.writexid IS NOT NULL AND (e.writexid, e.id) > (after_xid, after_id) AND e.writexid < horizon
+    ORDER BY e.writexid, e.id
+    LIMIT max_events;
+END $$;
+
+-- Stores a block the Worker built and signed, with its manifest, and marks the deletion records
+-- it signs, in one statement. Returns false (and stores nothing) when block seq exists already:
+-- another seal got there first, and its block stands.
+CREATE OR REPLACE FUNCTION integrity_append_block(
+  p_seq bigint, p_prev_hash bytea, p_root bytea, p_count integer,
+  p_first_id bigint, p_last_id bigint, p_first_time timestamptz, p_last_time timestamptz,
+  p_start_xid xid8, p_start_id bigint, p_end_xid xid8, p_end_id bigint,
+  p_deletions_digest bytea, p_deletion_ids bigint[], p_sealed_at timestamptz, p_key_id text,
+  p_block_hash bytea, p_signature bytea,
+  p_event_ids bigint[], p_event_times timestamptz[], p_hashes text[])
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+AS $$
+BEGIN
+  INSERT INTO integrity_blocks (seq, prev_hash, merkle_root, event_count, first_id, last_id, first_time, last_time,
+                                start_writexid, start_id, end_writexid, end_id, deletions_digest, sealed_at,
+                                key_id, block_hash, signature)
+  VALUES (p_seq, p_prev_hash, p_root, p_count, p_first_id, p_last_id, p_first_time, p_last_time,
+          p_start_xid, p_start_id, p_end_xid, p_end_id, p_deletions_digest, p_sealed_at,
+          p_key_id, p_block_hash, p_signature)
+  ON CONFLICT (seq) DO NOTHING;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  INSERT INTO integrity_block_events (block_seq, ord, event_id, event_time, eventhash)
+  SELECT p_seq, u.ord - 1, u.id, u.t, decode(u.h, 'hex')
+  FROM unnest(p_event_ids, p_event_times, p_hashes) WITH ORDINALITY AS u(id, t, h, ord);
+  UPDATE integrity_deletions SET sealed_block = p_seq
+  WHERE id = ANY (p_deletion_ids) AND sealed_block IS NULL;
+  RETURN true;
+END $$;
+
+-- What verification finds wrong with one block's events, comparing the rows in the block's
+-- position range with its manifest:
+--   event_changed       the row's content no longer hashes to the sealed hash
+--   event_hash_changed  the content still matches, but the stored eventhash column was edited
+--   event_missing       sealed, no longer stored, and no signed deletion record covers it
+--   deleted_by_policy   sealed, no longer stored, inside a signed deletion record (not a failure)
+--   event_inserted      stored inside the block's range but never sealed in it
+CREATE OR REPLACE FUNCTION integrity_check_block(p_seq bigint)
+RETURNS TABLE (event_id bigint, reason text)
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  b integrity_blocks;
+BEGIN
+  SELECT * INTO b FROM integrity_blocks WHERE seq = p_seq;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+    WITH in_range AS (
+      SELECT e.* FROM integrity_event_rows e
+      WHERE b.start_writexid = '0'::xid8 AND e.writexid IS NULL AND e.id > b.start_id
+        AND (b.end_writexid > '0'::xid8 OR e.id <= b.end_id)
+      UNION ALL
+      SELECT e.* FROM integrity_event_rows e
+      WHERE b.end_writexid > '0'::xid8 AND e.writexid IS NOT NULL
+        AND (e.writexid, e.id) > (b.start_writexid, b.start_id) AND (e.writexid, e.id) <= (b.end_writexid, b.end_id)
+    ),
+    stored AS (
+      -- Names by join, not per-row lookups: four times faster over a block (docs/benchmark.md).
+      -- A row whose catalogue ids lead nowhere hashes to NULL, which never matches.
+      SELECT e.id, e.eventhash AS stored_hash,
+             auditevent_hash(e.id, e.eventtimestamp, f.functionalityname, t.eventtypename, e.storelocationid,
+               e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid) AS content_hash
+      FROM in_range e
+      LEFT JOIN auditfunctionalities f ON f.functionalityid = e.functionalityid
+      LEFT JOIN auditeventtypes t ON t.eventtypeid = e.eventtypeid
+    ),
+    sealed AS (
+      SELECT m.event_id, m.event_time, m.eventhash FROM integrity_block_events m WHERE m.block_seq = p_seq
+    )
+    SELECT coalesce(s.id, m.event_id),
+           CASE
+             WHEN m.event_id IS NULL THEN 'event_inserted'
+             WHEN s.id IS NULL THEN
+               CASE WHEN EXISTS (SELECT 1 FROM integrity_deletions d
+                                 WHERE d.sealed_block IS NOT NULL AND d.range_to <= d.drop_before
+                                   AND m.event_time >= d.range_from AND m.event_time < d.range_to)
+                    THEN 'deleted_by_policy' ELSE 'event_missing' END
+             WHEN s.content_hash IS DISTINCT FROM m.eventhash THEN 'event_changed'
+             ELSE 'event_hash_changed'
+           END
+    FROM stored s
+    FULL JOIN sealed m ON m.event_id = s.id
+    WHERE m.event_id IS NULL OR s.id IS NULL OR s.content_hash IS DISTINCT FROM m.eventhash
+       OR (s.stored_hash IS NOT NULL AND s.stored_hash <> m.eventhash)
+    ORDER BY 1;
+END $$;
+
+-- Events not sealed yet (after the last block's end) whose stored hash does not match their
+-- content, or that have none although they were stored after migration 040 (every ingest path
+-- writes it: a row without one was written around the service).
+CREATE OR REPLACE FUNCTION integrity_check_unsealed(after_xid xid8, after_id bigint,
+                                                    from_ts timestamptz, to_ts timestamptz)
+RETURNS TABLE (event_id bigint, reason text)
+LANGUAGE sql STABLE
+AS $$
+  SELECT e.id, CASE WHEN e.eventhash IS NULL THEN 'event_hash_missing' ELSE 'event_hash_mismatch' END
+  FROM integrity_event_rows e
+  LEFT JOIN auditfunctionalities f ON f.functionalityid = e.functionalityid
+  LEFT JOIN auditeventtypes t ON t.eventtypeid = e.eventtypeid
+  WHERE ((e.writexid IS NULL AND after_xid = '0'::xid8 AND e.id > after_id)
+         OR (e.writexid IS NOT NULL AND (e.writexid, e.id) > (after_xid, after_id)))
+    AND (from_ts IS NULL OR e.eventtimestamp >= from_ts) AND (to_ts IS NULL OR e.eventtimestamp <= to_ts)
+    AND (e.eventhash IS NULL AND e.writexid IS NOT NULL
+         OR e.eventhash IS DISTINCT FROM auditevent_hash(e.id, e.eventtimestamp, f.functionalityname, t.eventtypename,
+              e.storelocationid, e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid)
+            AND e.eventhash IS NOT NULL)
+  ORDER BY 1
+$$;
+
+-- Hard deletion of an archive month past the horizon (sql/functions/maintenance.sql) leaves
+-- this record; the next seal signs it into the chain.
+CREATE OR REPLACE FUNCTION integrity_record_deletion(p_partition text, p_from timestamptz, p_to timestamptz,
+                                                     p_drop_before timestamptz)
+RETURNS void
+LANGUAGE sql VOLATILE
+AS $$
+  INSERT INTO integrity_deletions (partition, range_from, range_to, drop_before)
+  VALUES (p_partition, p_from, p_to, p_drop_before)
+$$;
+
+-- Where an event was sealed: the block whose position range holds the event's (writexid, id),
+-- found through integrity_blocks_end_idx, and its leaf index in that block.
+CREATE OR REPLACE FUNCTION integrity_placement(p_event_id bigint)
+RETURNS TABLE (block_seq bigint, ord integer)
+LANGUAGE sql STABLE
+AS $$
+  SELECT b.seq, m.ord
+  FROM (SELECT coalesce(r.writexid, '0'::xid8) AS x, r.id FROM integrity_event_rows r WHERE r.id = p_event_id LIMIT 1) e
+  CROSS JOIN LATERAL (
+    SELECT seq, start_writexid, start_id FROM integrity_blocks
+    WHERE (end_writexid, end_id) >= (e.x, e.id)
+    ORDER BY end_writexid, end_id LIMIT 1) b
+  JOIN integrity_block_events m ON m.block_seq = b.seq AND m.event_id = e.id
+  WHERE (e.x, e.id) > (b.start_writexid, b.start_id)
+$$;

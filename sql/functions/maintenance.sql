@@ -147,6 +147,9 @@ BEGIN
         IF drop_before IS NOT NULL THEN
           FOR part IN SELECT * FROM auditevents_partitions
                       WHERE parent = 'auditevents_archival' AND range_to <= drop_before ORDER BY range_from LOOP
+            -- Signed into the next integrity block, so verification knows these were deleted by
+            -- policy, not by hand (docs/integrity.md section 5).
+            PERFORM integrity_record_deletion(part.partition, part.range_from, part.range_to, drop_before);
             EXECUTE format('DROP TABLE %I', part.partition);
             dropped := dropped || to_jsonb(part.partition);
           END LOOP;

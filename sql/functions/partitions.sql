@@ -69,8 +69,14 @@ END $$;
 
 -- On-demand partitions for the months of these instants: live months get a live partition,
 -- months before the archive horizon get an archive partition. Safe under concurrency.
+-- CREATE TABLE ... PARTITION OF takes an exclusive lock on the parent; behind a long query on the
+-- parent it would wait, and every reader and writer would queue behind it. lock_timeout makes it
+-- give up instead (55P03, lock_not_available); auditevents_ingest tries again a few times
+-- (issue 13.5). The API only asks for months it accepts (MAX_EVENT_AGE_MONTHS).
 CREATE OR REPLACE FUNCTION auditevents_prepare_months(instants timestamptz[])
-RETURNS integer LANGUAGE plpgsql AS $$
+RETURNS integer LANGUAGE plpgsql
+SET lock_timeout = '500ms'
+AS $$
 DECLARE
   horizon timestamptz;
   month_start timestamptz;

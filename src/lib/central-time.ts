@@ -59,6 +59,22 @@ export function formatCentralCompact(epochMs: number): string {
   return formatCentral(epochMs).replace(/-/g, '').replace(' ', '_').replace(/:/g, '');
 }
 
+/** The start of the Central Time month `months` before the one holding `epochMs`. */
+export function centralMonthStartBefore(epochMs: number, months: number): number {
+  const wall = new Date(epochMs + centralOffsetMs(epochMs));
+  const first = new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth() - months, 1));
+  const start = centralWallClockToEpoch({
+    year: first.getUTCFullYear(),
+    month: first.getUTCMonth() + 1,
+    day: 1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    millisecond: 0,
+  });
+  return start ?? first.getTime();
+}
+
 export interface WallClock {
   year: number;
   month: number;

@@ -42,7 +42,9 @@ function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
   if (code && UNAVAILABLE_CODES.has(code)) return true;
-  return /ECONNREFUSED|ECONNRESET|connect|Connection terminated|socket|closed|timeout expired|network/i.test(
+  // "belongs to an object that is closing": workerd's socket stream, closed under the driver
+  // while it writes (the server dropped the connection); a TypeError, but a lost connection.
+  return /ECONNREFUSED|ECONNRESET|connect|Connection terminated|socket|closed|closing|timeout expired|network/i.test(
     error.message,
   );
 }
@@ -83,6 +85,8 @@ export function toHttpError(error: unknown): HttpError {
   }
   // A deadlock or serialization failure that outlived its retries: a race, not a bug (issue 13.11).
   if (isTransient(cause)) return unavailable('Conflicting concurrent writes; retry', 1);
+  // 55P03: a new month's partition could not get its lock in time (a long query held the table).
+  if (code === '55P03') return unavailable('The table is busy; a new month could not be prepared. Retry shortly', 2);
   if (isConnectionFailure(cause)) return unavailable('Database unavailable; retry later');
   return new HttpError(500, 'Internal Server Error');
 }

@@ -6,6 +6,8 @@ import { forbidden } from './errors';
 const API = '/pyaudit/api';
 const EVENTS = `${API}/audit-events/`;
 const ADMIN = `${API}/admin`;
+/** Integrity reads (verify, proof, blocks, public key): events:read like other reads of the trail. */
+const INTEGRITY = `${API}/integrity/`;
 const WHOAMI = `${API}/whoami`;
 
 /** Writes of events; every other POST under audit-events falls to the default (admin). */
@@ -23,7 +25,9 @@ export function requiredScope(method: string, path: string): Scope | null {
   if ((method === 'GET' || method === 'HEAD') && path === WHOAMI) return null;
   if (path === ADMIN || path.startsWith(`${ADMIN}/`)) return 'admin';
   if (method === 'POST' && WRITE_PATHS.has(path)) return 'events:write';
-  if ((method === 'GET' || method === 'HEAD') && path.startsWith(EVENTS)) return 'events:read';
+  if ((method === 'GET' || method === 'HEAD') && (path.startsWith(EVENTS) || path.startsWith(INTEGRITY))) {
+    return 'events:read';
+  }
   return 'admin';
 }
 

@@ -4,6 +4,7 @@ import { registerLifecycleAdmin } from './admin/lifecycle';
 import { registerCatalogue } from './catalogue/catalogue';
 import { registerEvents } from './events';
 import { registerHealth } from './health';
+import { registerIntegrity } from './integrity';
 import type { AppOpenAPI } from './route-helpers';
 import { registerWhoami } from './whoami/whoami';
 
@@ -14,5 +15,6 @@ export function registerRoutes(app: AppOpenAPI) {
   registerAdminKeys(app);
   registerAdminCatalogue(app);
   registerLifecycleAdmin(app);
+  registerIntegrity(app);
   registerWhoami(app);
 }

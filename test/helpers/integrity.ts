@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalEvent } from '../../src/integrity/canonical';
+import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from '../support/private-database';
+import { call, KEY } from './app';
 import { query } from './sql';
 
 /** An event row as the integrity tests read it back: stored hash and the fields it covers. */
@@ -58,3 +60,96 @@ export const jsCanonicalOf = (e: StoredEvent) =>
   });
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export const INTEGRITY = '/pyaudit/api/integrity';
+export const SEAL_PATH = '/pyaudit/api/admin/integrity/seal';
+
+export interface SealBody {
+  status: 'sealed' | 'nothing' | 'raced';
+  blocks: number[];
+  events: number;
+  more: boolean;
+}
+
+export interface VerifyBody {
+  ok: boolean;
+  blocks: number;
+  events: number;
+  deleted_by_policy: number;
+  failures: { block: number | null; event_id: number | string | null; reason: string }[];
+  failures_truncated: boolean;
+}
+
+/**
+ * A database of the test file's own: sealing and tampering change global state (the chain), so
+ * integrity tests never share the database other files write to. reset() empties events and
+ * blocks between tests.
+ */
+export async function integrityDatabase(label: string) {
+  const db: PrivateDatabase = await createPrivateDatabase(label);
+  // No self-audit: an admin seal would otherwise store an "Audit Service" event that the next
+  // seal picks up, and tests count exactly what they created.
+  const env = (extra: Partial<Env> = {}) =>
+    ({ ...hyperdriveAt(db.url), SELF_AUDIT: 'false', ...extra }) as Partial<Env>;
+  const sql = <T extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
+    query<T>(text, params, db.url);
+  return {
+    db,
+    env,
+    sql,
+    async reset() {
+      await sql('TRUNCATE integrity_block_events, integrity_deletions, integrity_blocks, auditevent_idempotency');
+      await sql('TRUNCATE auditevents, auditevents_archival');
+    },
+    async seal(extra: Partial<Env> = {}): Promise<SealBody> {
+      const response = await call(SEAL_PATH, { method: 'POST', headers: { 'CSIQ-APIKEY': KEY } }, env(extra));
+      if (response.status !== 200) throw new Error(`seal: ${response.status} ${await response.text()}`);
+      return (await response.json()) as SealBody;
+    },
+    /**
+     * Seals until every given event is in a block. The commit horizon is the oldest transaction
+     * running anywhere on the server, and other test files' transactions hold it back for a
+     * while: sealing waits for them by design (it never skips), so tests wait too (bounded).
+     */
+    async sealIncluding(ids: number[], extra: Partial<Env> = {}): Promise<number[]> {
+      const blocks: number[] = [];
+      for (let attempt = 0; attempt < 240; attempt++) {
+        blocks.push(...(await this.seal(extra)).blocks);
+        const [row] = await sql<{ n: string }>(
+          'SELECT count(DISTINCT event_id)::text AS n FROM integrity_block_events WHERE event_id = ANY($1::bigint[])',
+          [ids],
+        );
+        if (Number(row?.n) === ids.length) return blocks;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      throw new Error(`events ${ids.join(',')} were not sealed within 60 s`);
+    },
+    async verify(search = '', extra: Partial<Env> = {}): Promise<VerifyBody> {
+      const response = await call(`${INTEGRITY}/verify${search}`, { headers: { 'CSIQ-APIKEY': KEY } }, env(extra));
+      if (response.status !== 200) throw new Error(`verify: ${response.status} ${await response.text()}`);
+      return (await response.json()) as VerifyBody;
+    },
+    /** Creates events through the API in this database; returns their ids. */
+    async create(events: unknown[]): Promise<number[]> {
+      const response = await call(
+        '/pyaudit/api/audit-events/batch',
+        {
+          method: 'POST',
+          headers: { 'CSIQ-APIKEY': KEY, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ events }),
+        },
+        env(),
+      );
+      if (response.status !== 201) throw new Error(`batch: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { results: { id: number }[] }).results.map((r) => r.id);
+    },
+    /** Every sealed event id with its block, in block and leaf order. */
+    sealed: () =>
+      sql<{ block_seq: string; event_id: string }>(
+        'SELECT block_seq::text, event_id::text FROM integrity_block_events ORDER BY integrity_block_events.block_seq, ord',
+      ),
+    drop: () => db.drop(),
+  };
+}
+
+export type IntegrityDatabase = Awaited<ReturnType<typeof integrityDatabase>>;

@@ -14,7 +14,7 @@ import {
   IgnoredFieldsSchema,
   unknownFieldsOf,
 } from './event-input';
-import { prepareEvent, unknownNameMessage } from './prepare-event';
+import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
 
 const ItemResultSchema = z.object({
   index: z.number().int(),
@@ -67,6 +67,7 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
   }
   const { config, principal } = c.var;
   const nowMs = Date.now();
+  const earliestMs = earliestEventMs(config, nowMs);
   const results: ItemResult[] = [];
   const rows: IngestRow[] = [];
   const ignoredByIndex = new Map<number, string[]>();
@@ -105,6 +106,7 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
     const prepared = prepareEvent(parsed.data, index, {
       nowMs,
       maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
+      earliestMs,
       locPrefix: ['body', 'events', index],
     });
     if ('issues' in prepared) fail(prepared.issues);

@@ -7,7 +7,7 @@ import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
 import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './event-input';
-import { prepareEvent, unknownNameMessage } from './prepare-event';
+import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
 
 const CreatedSchema = z
   .object({
@@ -59,9 +59,11 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
   if (principal.companies !== null && !principal.companies.includes(input.company_id)) {
     throw forbidden(`This API key may not write events for company ${input.company_id}`);
   }
+  const nowMs = Date.now();
   const prepared = prepareEvent(input, 0, {
-    nowMs: Date.now(),
+    nowMs,
     maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
+    earliestMs: earliestEventMs(config, nowMs),
     locPrefix: ['body'],
   });
   if ('issues' in prepared) throw validationError(prepared.issues);

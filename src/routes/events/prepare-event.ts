@@ -1,5 +1,6 @@
 import type { IngestRow } from '../../db/queries/ingest';
-import { parseInstant } from '../../lib/central-time';
+import type { Config } from '../../env';
+import { centralMonthStartBefore, formatCentralIso, parseInstant } from '../../lib/central-time';
 import type { ValidationIssue } from '../../lib/errors';
 import { AUDIT_FUNCTIONALITY } from '../../lib/self-audit';
 import type { EventInput } from './event-input';
@@ -8,13 +9,28 @@ import type { EventInput } from './event-input';
 const EARLIEST_MS = Date.UTC(1970, 0, 2);
 
 /**
+ * The oldest instant an event may have (issue 13.5): the start of the Central Time month
+ * MAX_EVENT_AGE_MONTHS back, or ARCHIVE_RETENTION_MONTHS back when that is shorter (maintenance
+ * would hard-delete anything older). Months in between may get a partition on demand; older ones
+ * never do.
+ */
+export function earliestEventMs(config: Config, nowMs: number): number {
+  const archive = config.ARCHIVE_RETENTION_MONTHS;
+  const months =
+    archive === null
+      ? config.MAX_EVENT_AGE_MONTHS
+      : Math.min(config.MAX_EVENT_AGE_MONTHS, Math.max(archive, config.RETENTION_MONTHS));
+  return Math.max(EARLIEST_MS, centralMonthStartBefore(nowMs, months));
+}
+
+/**
  * A schema-valid event -> the row auditevents_ingest takes, or the 422 issues of the checks
  * that need the clock (the future skew). `loc` is prefixed so a batch can name the item.
  */
 export function prepareEvent(
   input: EventInput,
   idx: number,
-  options: { nowMs: number; maxFutureSkewSeconds: number; locPrefix: (string | number)[] },
+  options: { nowMs: number; maxFutureSkewSeconds: number; earliestMs: number; locPrefix: (string | number)[] },
 ): { row: IngestRow } | { issues: ValidationIssue[] } {
   if (input.functionality === AUDIT_FUNCTIONALITY) {
     // Only the service writes these (src/lib/self-audit.ts): a caller could otherwise forge the
@@ -45,6 +61,17 @@ export function prepareEvent(
   }
   if (parsed.epochMs < EARLIEST_MS) {
     return { issues: [{ loc, msg: 'event_timestamp must be after 1970-01-01', type: 'datetime_past' }] };
+  }
+  if (parsed.epochMs < options.earliestMs) {
+    return {
+      issues: [
+        {
+          loc,
+          msg: `event_timestamp is older than this service keeps events: the oldest accepted is ${formatCentralIso(options.earliestMs)} (MAX_EVENT_AGE_MONTHS, ARCHIVE_RETENTION_MONTHS)`,
+          type: 'datetime_too_old',
+        },
+      ],
+    };
   }
   return {
     row: {

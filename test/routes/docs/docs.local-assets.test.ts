@@ -2,7 +2,11 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 
 /** Every script and stylesheet a page names, which must all be the Worker's own files. */
-const assetsOf = (html: string) => [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+const assetsOf = (html: string) =>
+  [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+    .map((m) => m[1] ?? '')
+    // Inline (data:) files are part of the page; links to other pages (the docs) are not files it loads.
+    .filter((url) => !url.startsWith('data:') && !/^\/pyaudit\/(docs|redoc)$/.test(url));
 
 // SELF.fetch goes straight to the Worker; the asset router is reached through env.ASSETS.
 describe("docs pages served from the Worker's own static assets (issue 13.12)", () => {
@@ -22,6 +26,12 @@ describe("docs pages served from the Worker's own static assets (issue 13.12)", 
       }
     });
   }
+
+  it("serves ReDoc's bundle without its CDN logo (the one off-machine request it made)", async () => {
+    const bundle = await (await env.ASSETS.fetch('https://audit.test/pyaudit/static/redoc/redoc.standalone.js')).text();
+    expect(bundle.length).toBeGreaterThan(100_000);
+    expect(bundle).not.toContain('https://cdn.');
+  });
 
   it('serves the console page and its bundle', async () => {
     const page = await env.ASSETS.fetch('https://audit.test/pyaudit/console');

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+/**
+ * The verifier anyone can run (docs/integrity.md, "Verify without us"): Node and its built-in
+ * crypto only, plus the three self-contained algorithm files of src/integrity (loaded with
+ * Node's type stripping), which are the same code the service runs.
+ *
+ *   Online:  npm run verify -- --url https://host --api-key KEY [--id 123 --id 456]
+ *            fetches /integrity/public-key, every /integrity/blocks page and a proof per --id.
+ *   Offline: npm run verify -- --blocks blocks.json --public-key key.pem [--proofs proofs.ndjson]
+ *            blocks.json is a /integrity/blocks answer (or an array of blocks); key.pem a public
+ *            key (PEM or base64, repeatable); proofs.ndjson one /integrity/proof answer a line.
+ *
+ * Checks: each block's hash and Ed25519 signature, the chain (seq 1.., prev_hash, positions),
+ * and for each proof: SHA-256(canonical) = event_hash, the audit path leads to the block's
+ * root, and the block is one of the verified ones. Exit code 0 when everything holds, 1 when
+ * anything fails (each failure printed), 2 for bad usage.
+ */
+import { readFileSync } from 'node:fs';
+import { blockHash, blockHeaderText, GENESIS_PREV_HASH } from '../src/integrity/block-header.ts';
+import { fromHex, leafHash, rootFromAuditPath, sha256, toHex } from '../src/integrity/merkle.ts';
+import { parsePublicKey, verifyText } from '../src/integrity/signing.ts';
+
+function parseArgs(argv) {
+  const args = { id: [], 'public-key': [] };
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]?.replace(/^--/, '');
+    const value = argv[i + 1];
+    if (!argv[i]?.startsWith('--') || value === undefined) usage(`bad argument ${argv[i]}`);
+    if (Array.isArray(args[name])) args[name].push(value);
+    else args[name] = value;
+    i++;
+  }
+  return args;
+}
+
+function usage(problem) {
+  console.error(
+    `${problem}\nusage: npm run verify -- --url URL --api-key KEY [--id N]...\n       npm run verify -- --blocks blocks.json --public-key key.pem [--proofs proofs.ndjson]`,
+  );
+  process.exit(2);
+}
+
+const HEADER_FIELDS = [
+  'seq',
+  'prev_hash',
+  'merkle_root',
+  'event_count',
+  'first_id',
+  'last_id',
+  'first_time',
+  'last_time',
+  'start_position',
+  'end_position',
+  'deletions_digest',
+  'sealed_at',
+  'key_id',
+];
+const headerOf = (block) => Object.fromEntries(HEADER_FIELDS.map((f) => [f, block[f]]));
+const base64Bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+async function fetchJson(base, apiKey, path) {
+  const response = await fetch(new URL(`/pyaudit/api/integrity/${path}`, base), { headers: { 'CSIQ-APIKEY': apiKey } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function load(args) {
+  if (args.url) {
+    if (!args['api-key']) usage('--api-key is needed with --url');
+    const keys = await fetchJson(args.url, args['api-key'], 'public-key');
+    const blocks = [];
+    for (let after = 0; ; ) {
+      const page = await fetchJson(args.url, args['api-key'], `blocks?after_seq=${after}&limit=1000`);
+      blocks.push(...page.blocks);
+      if (page.next_after_seq === null) break;
+      after = page.next_after_seq;
+    }
+    const proofs = [];
+    for (const id of args.id)
+      proofs.push(await fetchJson(args.url, args['api-key'], `proof?id=${encodeURIComponent(id)}`));
+    return { keyTexts: keys.keys.map((k) => k.pem), blocks, proofs };
+  }
+  if (!args.blocks || args['public-key'].length === 0) usage('give --url, or --blocks and --public-key');
+  const blocksFile = JSON.parse(readFileSync(args.blocks, 'utf8'));
+  const proofs = args.proofs
+    ? readFileSync(args.proofs, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l))
+    : [];
+  return {
+    keyTexts: args['public-key'].map((file) => readFileSync(file, 'utf8')),
+    blocks: Array.isArray(blocksFile) ? blocksFile : blocksFile.blocks,
+    proofs,
+  };
+}
+
+export async function verify({ keyTexts, blocks, proofs }) {
+  const failures = [];
+  const keys = new Map();
+  for (const text of keyTexts) {
+    const key = await parsePublicKey(text);
+    keys.set(key.keyId, key);
+  }
+  const verified = new Map();
+  const sorted = [...blocks].sort((a, b) => a.seq - b.seq);
+  let previous = null;
+  for (const block of sorted) {
+    const header = headerOf(block);
+    const hash = blockHash(header);
+    if (hash !== block.block_hash) failures.push({ block: block.seq, reason: 'block_hash_mismatch' });
+    const key = keys.get(header.key_id);
+    if (!key) failures.push({ block: block.seq, reason: 'unknown_key' });
+    else if (!(await verifyText(key, blockHeaderText(header), base64Bytes(block.signature)))) {
+      failures.push({ block: block.seq, reason: 'bad_signature' });
+    }
+    if (previous === null) {
+      if (block.seq === 1 && header.prev_hash !== GENESIS_PREV_HASH)
+        failures.push({ block: 1, reason: 'chain_broken' });
+    } else if (previous.seq !== block.seq - 1) {
+      failures.push({ block: block.seq - 1, reason: 'block_missing' });
+    } else {
+      if (header.prev_hash !== blockHash(headerOf(previous)))
+        failures.push({ block: block.seq, reason: 'chain_broken' });
+      if (header.start_position !== previous.end_position) failures.push({ block: block.seq, reason: 'range_gap' });
+    }
+    verified.set(block.seq, hash);
+    previous = block;
+  }
+  for (const proof of proofs) {
+    const id = proof.event_id;
+    const eventHash = toHex(sha256(new TextEncoder().encode(proof.canonical)));
+    if (eventHash !== proof.event_hash)
+      failures.push({ block: proof.block.seq, event_id: id, reason: 'event_changed' });
+    const root = rootFromAuditPath(
+      proof.leaf_index,
+      proof.tree_size,
+      leafHash(fromHex(proof.event_hash)),
+      proof.audit_path.map(fromHex),
+    );
+    if (root === null || toHex(root) !== proof.block.merkle_root) {
+      failures.push({ block: proof.block.seq, event_id: id, reason: 'proof_invalid' });
+    }
+    if (proof.tree_size !== proof.block.event_count)
+      failures.push({ block: proof.block.seq, event_id: id, reason: 'proof_invalid' });
+    // The proof's block must be the very block the chain verified (same header hash).
+    const known = verified.get(proof.block.seq);
+    if (known === undefined) failures.push({ block: proof.block.seq, event_id: id, reason: 'block_not_verified' });
+    else if (known !== blockHash(headerOf(proof.block)))
+      failures.push({ block: proof.block.seq, event_id: id, reason: 'block_differs' });
+  }
+  return { ok: failures.length === 0, blocks: sorted.length, proofs: proofs.length, failures };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const report = await verify(await load(parseArgs(process.argv.slice(2))));
+  console.log(JSON.stringify(report, null, 2));
+  process.exit(report.ok ? 0 : 1);
+}
