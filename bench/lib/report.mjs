@@ -71,7 +71,8 @@ export function renderMarkdown(result, previous) {
   );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const [name, v] of Object.entries(scenarios)) {
-    if (name === 'export_xlsx' || name === 'archive_month' || name === 'live_tail') continue;
+    if (name === 'export_xlsx' || name === 'archive_month' || name === 'live_tail' || name === 'queued_ingest')
+      continue;
     const p = prev(name);
     const previousCell = p && !p.skipped ? `${fmt(p.rps, 0)} · ${fmt(p.p50_ms)}` : '–';
     if (v.skipped) {
@@ -107,6 +108,17 @@ export function renderMarkdown(result, previous) {
       const p = prev('export_xlsx');
       lines.push(
         `**Export (xlsx)**: ${fmt(exp.rows, 0)} rows in ${fmt(exp.seconds, 2)} s = **${fmt(exp.rows_per_s, 0)} rows/s** (${fmt(exp.mib, 1)} MiB file); bare SQL of the same export ${fmt(exp.bare_sql?.seconds, 2)} s; workerd RSS ${fmt(exp.rss_before_mib, 0)} → peak ${fmt(exp.rss_peak_mib, 0)} MiB (first half ${fmt(exp.rss_peak_first_half_mib, 0)}, second half ${fmt(exp.rss_peak_second_half_mib, 0)}: ${exp.memory_flat ? 'flat' : 'growing'}); workerd ${fmt(exp.cpu?.workerd_ms_per_1000_rows, 1)} ms CPU per 1,000 rows${p && !p.skipped ? `; previous ${fmt(p.rows_per_s, 0)} rows/s` : ''}. Target ${targetCell(targets, 'export_xlsx')}`,
+      );
+    }
+  }
+  const q = scenarios.queued_ingest;
+  if (q) {
+    lines.push('');
+    if (q.skipped) lines.push(`**Queued ingest**: skipped: ${q.skipped}`);
+    else {
+      const p = prev('queued_ingest');
+      lines.push(
+        `**Queued ingest** (under wrangler dev, miniflare's queue; compare these rows with each other, docs/capacity.md), ${q.connections} connections: enqueue of ${fmt(q.batch_size, 0)}-event batches **${fmt(q.enqueue_batch.accepted_events_per_s, 0)} events/s accepted, ${fmt(q.enqueue_batch.stored_events_per_s, 0)} events/s stored end to end**, 202 → searchable p50 ${fmt(q.enqueue_batch.accepted_to_searchable_p50_ms, 0)} ms, p99 ${fmt(q.enqueue_batch.accepted_to_searchable_p99_ms, 0)} ms; the same batches through POST /batch ${fmt(q.direct_batch.stored_events_per_s, 0)} events/s. Single events: enqueue ${fmt(q.enqueue_single.accepted_events_per_s, 0)}/s accepted, ${fmt(q.enqueue_single.stored_events_per_s, 0)}/s stored (202 → searchable p50 ${fmt(q.enqueue_single.accepted_to_searchable_p50_ms, 0)} ms, p99 ${fmt(q.enqueue_single.accepted_to_searchable_p99_ms, 0)} ms); create ${fmt(q.direct_single.stored_events_per_s, 0)}/s${p && !p.skipped ? `; previous enqueue ${fmt(p.enqueue_batch?.stored_events_per_s, 0)} events/s stored` : ''}.`,
       );
     }
   }

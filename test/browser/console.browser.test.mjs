@@ -159,6 +159,41 @@ describe('the console in Chromium', { skip: reason ?? false, timeout: 600_000 },
     assert.equal(rows.length - 1, expected.total_count);
   });
 
+  it('follows new events live: one created through the API appears on top', async () => {
+    await page.goto(`${env.baseUrl}/pyaudit/console?company_id=5002`);
+    await page.getByTestId('total').filter({ hasText: 'events' }).waitFor();
+    await page.getByLabel(/^Live/).check();
+    await page.getByTestId('live-status').filter({ hasText: 'Live: following new events' }).waitFor();
+    const message = `live test ${Date.now()}`;
+    const response = await fetch(`${env.baseUrl}/pyaudit/api/audit-events/create`, {
+      method: 'POST',
+      headers: { 'CSIQ-APIKEY': API_KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        event_timestamp: new Date().toISOString(),
+        functionality: 'Authenticate',
+        event_type: 'Login',
+        company_id: 5002,
+        store_id: 101,
+        user: 'live.test',
+        message,
+        status: 'Success',
+      }),
+    });
+    assert.equal(response.status, 201);
+    const { id } = await response.json();
+    await page.getByRole('cell', { name: message }).waitFor();
+    assert.equal(
+      Number(
+        await page
+          .getByRole('button', { name: /^Open event / })
+          .first()
+          .textContent(),
+      ),
+      id,
+    );
+    await page.getByLabel(/^Live/).uncheck();
+  });
+
   it('shows a bad date the way the API words it', async () => {
     await page.getByLabel('From (Central Time)').fill('not a date');
     await page.getByRole('button', { name: 'Search', exact: true }).click();

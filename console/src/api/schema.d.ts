@@ -421,6 +421,271 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pyaudit/api/admin/ingest/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events the queue consumer could not store, with the reason
+         * @description Newest first; replayed ones only with include_replayed=true. Page with before_id = the last id of the previous page.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    before_id?: number;
+                    include_replayed?: "true" | "false";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Dead letters, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            dead_letters: components["schemas"]["IngestDeadLetter"][];
+                            next_before_id: number | null;
+                            /** @enum {number} */
+                            StatusCode: 200;
+                        };
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/admin/ingest/dead-letters/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store a dead-lettered event now (after fixing the catalogue, say)
+         * @description Runs the ingest statement for the event, directly. 200 with the stored id (duplicate: true when its event_id had been stored meanwhile); 409 when it is refused again (the dead letter counts another failure) or was replayed already; 422 for a malformed message, which holds no event to store.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Stored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            duplicate: boolean;
+                            id: number;
+                            message: string;
+                            /** @enum {number} */
+                            StatusCode: 200;
+                        };
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No dead letter with this id */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Refused again, or replayed already */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/admin/ingest/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ingest queue: backlog, age of its oldest event, dead letters
+         * @description The backlog is what the tracker (a Durable Object) knows: events accepted by enqueue and not yet stored or dead-lettered, and the age of the oldest of them. Answers while the database is down (dead_letters is then null). docs/queued-ingest.md
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queued ingest at a glance */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IngestStatus"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pyaudit/api/admin/integrity/seal": {
         parameters: {
             query?: never;
@@ -1147,6 +1412,15 @@ export interface paths {
                         "application/json": components["schemas"]["AuditEventBatchResult"];
                     };
                 };
+                /** @description INGEST_MODE=queue only: every event accepted by the ingest queue */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventBatchResult"];
+                    };
+                };
                 /** @description Some events refused; see results[].errors */
                 207: {
                     headers: {
@@ -1222,7 +1496,7 @@ export interface paths {
         put?: never;
         /**
          * Store one audit event
-         * @description Stores one event; answers 201 only after the row is committed. event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.
+         * @description Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.
          */
         post: {
             parameters: {
@@ -1244,6 +1518,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AuditEventCreated"];
+                    };
+                };
+                /** @description INGEST_MODE=queue only: accepted by the ingest queue, stored by its consumer */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventAccepted"];
                     };
                 };
                 /** @description Unknown functionality, or an event type that is not one of its types */
@@ -1322,6 +1605,132 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/audit-events/enqueue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept events for storing through the ingest queue (202), whatever the database is doing
+         * @description Takes a create body (one event) or a batch body (up to 1000 events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AuditEventCreate"] | components["schemas"]["AuditEventBatch"];
+                };
+            };
+            responses: {
+                /** @description Every event accepted: it will be stored */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventEnqueueResult"];
+                    };
+                };
+                /** @description Some events refused (results[].errors); the others accepted */
+                207: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventEnqueueResult"];
+                    };
+                };
+                /** @description Single body: unknown functionality or event type */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            message: string;
+                            /** @enum {number} */
+                            StatusCode: 400;
+                        };
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Single body: the key may not write events for this company */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description More than 1000 events, or body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The body is neither shape (detail only), or every event was refused and nothing queued */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventEnqueueResult"] | components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
                     };
                 };
             };
@@ -2736,6 +3145,28 @@ export interface components {
             /** @example jdoe */
             UserName: string | null;
         };
+        AuditEventAccepted: {
+            /** @enum {boolean} */
+            duplicate: false;
+            /**
+             * Format: uuid
+             * @description The event_id sent, or the one generated for the event
+             */
+            event_id: string;
+            /** @description No row id yet: the queue consumer stores the event */
+            id: null;
+            /**
+             * @description Body fields the service does not know: ignored (the event is stored without them), as the old service did. Also named in the X-Ignored-Parameters header.
+             * @example [
+             *       "terminal_id"
+             *     ]
+             */
+            ignored_fields?: string[];
+            /** @example Audit event accepted; it will be stored */
+            message: string;
+            /** @enum {number} */
+            StatusCode: 202;
+        };
         AuditEventBatch: {
             /** @description 1 to 1000 events, each shaped like the create body (unknown fields of an item are ignored and named in its result's ignored_fields). The envelope itself is strict: a key other than events is a 422. */
             events: components["schemas"]["AuditEventCreate"][];
@@ -2751,6 +3182,8 @@ export interface components {
             duplicates: number;
             failed: number;
             message: string;
+            /** @description INGEST_MODE=queue only: events accepted by the ingest queue (ids null until stored) */
+            queued?: number;
             results: {
                 duplicate: boolean;
                 errors?: {
@@ -2758,6 +3191,11 @@ export interface components {
                     msg: string;
                     type: string;
                 }[];
+                /**
+                 * Format: uuid
+                 * @description INGEST_MODE=queue only: the event_id of a queued event
+                 */
+                event_id?: string;
                 id: number | null;
                 /**
                  * @description Body fields the service does not know: ignored (the event is stored without them), as the old service did. Also named in the X-Ignored-Parameters header.
@@ -2768,7 +3206,7 @@ export interface components {
                 ignored_fields?: string[];
                 index: number;
             }[];
-            StatusCode: 201 | 207 | 422;
+            StatusCode: 201 | 202 | 207 | 422;
         };
         AuditEventCreate: {
             /**
@@ -2823,6 +3261,38 @@ export interface components {
             message: string;
             /** @enum {number} */
             StatusCode: 201;
+        };
+        AuditEventEnqueueResult: {
+            accepted: number;
+            /** @description false when the database did not answer in time: the consumer checks the catalogue, and a refused event goes to the dead letters */
+            catalogue_checked: boolean;
+            /**
+             * @description queued: the ingest queue has the events and will store them; stored: no queue is bound (npm run serve) and they were written directly
+             * @enum {string}
+             */
+            delivery: "queued" | "stored";
+            /** @description With 422 only: every item's errors in one FastAPI-shaped list */
+            detail?: {
+                loc: (string | number)[];
+                msg: string;
+                type: string;
+            }[];
+            failed: number;
+            message: string;
+            results: {
+                errors?: {
+                    loc: (string | number)[];
+                    msg: string;
+                    type: string;
+                }[];
+                /**
+                 * Format: uuid
+                 * @description The event_id sent, or the one generated for the event
+                 */
+                event_id: string | null;
+                index: number;
+            }[];
+            StatusCode: 202 | 207 | 422;
         };
         CompanyCreated: {
             CompanyID: number;
@@ -2941,6 +3411,49 @@ export interface components {
             message: string;
             /** @enum {string} */
             status: "healthy" | "unhealthy";
+        };
+        IngestDeadLetter: {
+            company_id: number | null;
+            detail: string;
+            enqueued_at: string | null;
+            /** @description The event as enqueued (or the whole malformed message) */
+            event?: unknown;
+            event_id: string | null;
+            failures: number;
+            first_failed_at: string;
+            id: number;
+            last_failed_at: string;
+            message_id: string | null;
+            /** @description unknown_functionality, unknown_event_type, rejected_by_database or malformed_message */
+            reason: string;
+            replayed_at: string | null;
+            replayed_id: number | null;
+        };
+        IngestStatus: {
+            /** @description null when the database did not answer */
+            dead_letters: {
+                oldest_failed_at: string | null;
+                pending: number;
+            } | null;
+            /**
+             * @description INGEST_MODE: whether create and batch enqueue too
+             * @enum {string}
+             */
+            mode: "direct" | "queue";
+            /** @description false under npm run serve: enqueue writes directly */
+            queue_bound: boolean;
+            /** @description null when the tracker did not answer or is not bound */
+            tracker: {
+                /** @description Accepted events not yet stored or dead-lettered */
+                backlog: number;
+                dead_lettered: number;
+                enqueued: number;
+                /** @description Entries dropped after 15 days without news */
+                forgotten: number;
+                oldest_age_seconds: number | null;
+                oldest_enqueued_at: string | null;
+                stored: number;
+            } | null;
         };
         IntegrityBlock: {
             /** @description SHA-256 of the header text (docs/integrity.md), hex */
