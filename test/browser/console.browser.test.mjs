@@ -125,6 +125,26 @@ describe('the console in Chromium', { skip: reason ?? false, timeout: 600_000 },
     assert.equal(stats.total, expected.total_count, 'the range is exactly one bucket of the chart');
   });
 
+  it('narrows the range from the keyboard too: Tab to the chart, arrows, Enter', async () => {
+    await page.goto(`${env.baseUrl}/pyaudit/console?company_id=5003`);
+    const plot = page.getByTestId('histogram-plot');
+    await plot.waitFor();
+    await plot.focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/from_date=/);
+    const url = new URL(page.url());
+    const expected = await apiGet(env.baseUrl, SEARCH, {
+      company_id: 5003,
+      from_date: url.searchParams.get('from_date'),
+      to_date: url.searchParams.get('to_date'),
+    });
+    await page
+      .getByTestId('total')
+      .filter({ hasText: `${expected.total_count} events` })
+      .waitFor();
+  });
+
   it('exports the current filters: the NDJSON and CSV files parse and hold every matching event', async () => {
     const url = new URL(page.url());
     const params = Object.fromEntries(url.searchParams);
