@@ -42,10 +42,6 @@ export async function matchingKeyIndex(presented: string, keys: readonly string[
   return matched;
 }
 
-export async function matchesAnyKey(presented: string, keys: readonly string[]): Promise<boolean> {
-  return (await matchingKeyIndex(presented, keys)) >= 0;
-}
-
 /** Query parameter names under which callers have tried to pass a key; refused, never used. */
 const KEY_QUERY_NAMES = ['csiq-apikey', 'api_key', 'apikey', 'api-key', 'key'];
 

@@ -31,9 +31,4 @@ export const errorResponses = {
   503: json(ErrorSchema, 'The database is unavailable or a query timed out; retry after `Retry-After`'),
 } as const;
 
-export const publicErrorResponses = {
-  500: errorResponses[500],
-  503: errorResponses[503],
-} as const;
-
 export const jsonResponse = json;

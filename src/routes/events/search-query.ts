@@ -50,9 +50,9 @@ export const SearchQuerySchema = FilterQuerySchema.extend({
   page_number: IdSchema.pipe(z.int().min(1).max(MAX_PAGE_NUMBER))
     .optional()
     .openapi({ type: 'integer', minimum: 1, maximum: MAX_PAGE_NUMBER, example: 1 }),
-  page_size: IdSchema.pipe(z.int().min(1).max(5000))
+  page_size: IdSchema.pipe(z.int().min(1).max(MAX_PAGE_SIZE))
     .optional()
-    .openapi({ type: 'integer', minimum: 1, maximum: 5000, example: 500 }),
+    .openapi({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, example: 500 }),
   cursor: z
     .string()
     .max(200)
