@@ -32,6 +32,7 @@ import { integrityScenario } from './lib/integrity.mjs';
 import { liveTailScenario } from './lib/live-tail.mjs';
 import { freePort } from './lib/ports.mjs';
 import { startCpuProfile } from './lib/profile.mjs';
+import { queuedIngestScenario } from './lib/queued.mjs';
 import { evaluateTargets, renderMarkdown } from './lib/report.mjs';
 import {
   datasetFacts,
@@ -532,6 +533,7 @@ async function main() {
           seconds: settings.seconds,
           warmup: Math.max(1, settings.warmup / 2),
           logFile,
+          serverUrl: server,
           pids: { workerd: tailService.pids, postgres: await databaseBackendPids(ctx) },
           log,
         });
@@ -546,6 +548,22 @@ async function main() {
   }
 
   await stopAll();
+
+  if (wanted('queued_ingest')) {
+    log('queued_ingest: enqueue -> queue -> consumer under wrangler dev (miniflare simulates Queues)...');
+    try {
+      const q = await queuedIngestScenario({ root: ROOT, workDir: WORK, benchUrl, quick, log });
+      scenarios.queued_ingest = q;
+      log(
+        `  enqueue: ${q.enqueue_batch.accepted_events_per_s.toFixed(0)} events/s accepted, ${q.enqueue_batch.stored_events_per_s.toFixed(0)} stored; 202 -> searchable p50 ${ms(q.enqueue_batch.accepted_to_searchable_p50_ms)} ms, p99 ${ms(q.enqueue_batch.accepted_to_searchable_p99_ms)} ms; direct batch ${q.direct_batch.stored_events_per_s.toFixed(0)} events/s`,
+      );
+    } catch (error) {
+      scenarios.queued_ingest = { skipped: `failed: ${error.message.slice(0, 200)}` };
+      log(`  failed: ${error.message}`);
+    } finally {
+      await stopAll();
+    }
+  }
 
   if (wanted('archive_month') && !args['skip-archive']) {
     log(`archive_month: archiving a ${settings.archiveRows.toLocaleString('en-US')}-row month...`);

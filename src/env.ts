@@ -75,6 +75,17 @@ export const ConfigSchema = z.object({
   LIVE_TAIL_MAX_STREAMS_PER_KEY: intFrom(10, 1),
   /** Live tail: the fan-out's slow poll while streams are open, so a lost notification is still delivered. */
   LIVE_TAIL_POLL_MS: intFrom(1_000, 50),
+  /** Queued ingest: direct (create/batch write and answer 201) or queue (they enqueue, 202). docs/queued-ingest.md */
+  INGEST_MODE: z
+    .enum(['direct', 'queue', ''])
+    .default('direct')
+    .transform((v) => (v === '' ? 'direct' : v)),
+  /** Queued ingest: the consumer's first retry delay while the database is down (seconds), doubling per attempt. */
+  INGEST_RETRY_BASE_SECONDS: intFrom(2, 0),
+  /** Queued ingest: the longest retry delay (seconds; Queues allows 43,200). */
+  INGEST_RETRY_MAX_SECONDS: intFrom(600, 0).pipe(z.number().max(43_200)),
+  /** Queued ingest: how long enqueue waits for the catalogue check before leaving it to the consumer (ms). */
+  INGEST_CATALOGUE_CHECK_MS: intFrom(1_000, 0),
   /** Ed25519 private key that signs integrity blocks (a secret; docs/integrity.md). Unset: no sealing. */
   INTEGRITY_SIGNING_KEY: z.string().optional(),
   /** Earlier public keys verification still accepts after a key rotation (comma-separated). */

@@ -551,3 +551,58 @@ function zipEntry(zip: Uint8Array, name: string): Uint8Array {
   }
   throw new Error(`${name} not in the archive`);
 }
+
+describe('export batch sizing follows the bytes written, from the first batch on (issue 13.8)', () => {
+  it('large compressible rows are cut by their text size, not their stored (compressed) size', async () => {
+    const company = uniqueCompanyId();
+    // 10,000 identical characters store as ~100 bytes; as text each row is ~20 KB.
+    await query(
+      `INSERT INTO auditevents (eventtimestamp, functionalityid, eventtypeid, companyid, message, additionaldata)
+       SELECT now() - make_interval(mins => 5, secs => g), 1, 1, $1, repeat('x', 10000),
+              jsonb_build_object('blob', repeat('y', 10000))
+       FROM generate_series(1, 40) AS g`,
+      [company],
+    );
+    const handle = openDatabase(loadConfig(env), { statementTimeoutMs: 10_000 });
+    try {
+      const filter = { companyId: company, includeArchived: false, companies: null };
+      const batches: number[] = [];
+      for await (const rows of eachEventBatch(handle.db, filter, { batchSize: 1000, maxBatchBytes: 100_000 })) {
+        batches.push(rows.length);
+      }
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(40);
+      // 100 KB of ~20 KB rows: five, plus the one that crossed the line.
+      expect(Math.max(...batches)).toBeLessThanOrEqual(6);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('the batch after a large one is already sized by it (not one batch late)', async () => {
+    const big = (id: number) =>
+      ({
+        id,
+        eventTimestamp: '2026-11-20 16:00:00+00',
+        functionality: 'A',
+        eventType: 'B',
+        message: 'm'.repeat(10_000),
+      }) as EventRow;
+    const asked: number[] = [];
+    async function* source(batchRows: () => number): AsyncGenerator<EventRow[]> {
+      for (let batch = 0; batch < 3; batch++) {
+        const n = batchRows();
+        asked.push(n);
+        yield Array.from({ length: n }, (_, i) => big(batch * 10_000 + i));
+      }
+    }
+    const stream = await streamExport({ readBatches: source, release: async () => {} }, EXPORT_FORMATS.csv, {
+      rowsPerSheet: 1_048_575,
+    });
+    const reader = stream.getReader();
+    for (;;) if ((await reader.read()).done) break;
+    // 1000 rows of ~10,000 characters made ~10 M characters: the next batch asks for ~400, not 1000.
+    expect(asked[0]).toBe(1000);
+    expect(asked[1]).toBeLessThan(500);
+    expect(asked[2]).toBe(asked[1]);
+  });
+});

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { BASE, call, event, get, isEmbedded, postJson, uniqueCompanyId } from './helpers/app';
+import { deliver, eventually, messagesOf, queuedEvent } from './helpers/ingest';
 import { countEventsOf, query, withClient } from './helpers/sql';
 import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from './support/private-database';
 
@@ -207,6 +208,55 @@ describe('the database dies in the middle of a write', () => {
     await faultProxy('up');
     expect((await postJson(`${BASE}/batch`, { events }, PROXIED)).status).toBe(201);
     expect(await countEventsOf(company)).toBe(5);
+  });
+});
+
+describe('queued ingest through an outage (issue 17)', () => {
+  it('enqueue answers 202 while the database is down, and every event is searchable once after it returns', async () => {
+    const company = uniqueCompanyId();
+    await faultProxy('down');
+    const events = batchOf(company, 5);
+    const response = await postJson(`${BASE}/enqueue`, { events }, PROXIED);
+    expect(response.status, await response.clone().text()).toBe(202);
+    expect(await response.json()).toMatchObject({ accepted: 5, catalogue_checked: false, delivery: 'queued' });
+    // The create path, for contrast, refuses while down.
+    await expectUnavailable(await postJson(`${BASE}/create`, event({ company_id: company }), PROXIED));
+    await faultProxy('up');
+    // The queue's own consumer stores them; searched through the proxy, like a client would.
+    await eventually(async () => (await countEventsOf(company)) >= 5, 'the five queued events');
+    const search = await get(`${BASE}/search?company_id=${company}`, {}, PROXIED);
+    const found = (await search.json()) as { count: number; events: { EventID?: string; Message: string }[] };
+    expect(found.count).toBe(5);
+    expect(new Set(found.events.map((e) => e.Message)).size).toBe(5);
+  });
+
+  it('the consumer retries while the database is down and stores each event once when it is back', async () => {
+    const company = uniqueCompanyId();
+    const bodies = messagesOf(
+      Array.from({ length: 20 }, (_, i) => queuedEvent({ company_id: company, message: `o ${i}` })),
+    );
+    await faultProxy('down');
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect(await deliver(bodies, { attempts: attempt, overrides: PROXIED })).toMatchObject({
+        acked: 0,
+        retried: bodies.length,
+      });
+    }
+    expect(await countEventsOf(company)).toBe(0);
+    await faultProxy('up');
+    expect(await deliver(bodies, { attempts: 4, overrides: PROXIED })).toMatchObject({ acked: bodies.length });
+    expect(await countEventsOf(company)).toBe(20);
+  });
+
+  it('connection lost after the server got the ingest statement: retried, and the redelivery stores nothing twice', async () => {
+    const company = uniqueCompanyId();
+    const bodies = messagesOf(Array.from({ length: 10 }, () => queuedEvent({ company_id: company })));
+    await faultProxy('arm', { match: 'auditevents_ingest', forward: '1' });
+    expect(await deliver(bodies, { overrides: PROXIED })).toMatchObject({ acked: 0, retried: bodies.length });
+    const stored = await settledCount(company);
+    expect([0, 10]).toContain(stored);
+    expect(await deliver(bodies, { attempts: 2, overrides: PROXIED })).toMatchObject({ acked: bodies.length });
+    expect(await countEventsOf(company)).toBe(10);
   });
 });
 

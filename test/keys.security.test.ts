@@ -112,6 +112,7 @@ describe('last_used_at', () => {
 const ROUTES: { method: string; path: string; scope: ScopeName; body?: unknown }[] = [
   { method: 'POST', path: `${BASE}/create`, scope: 'events:write', body: {} },
   { method: 'POST', path: `${BASE}/batch`, scope: 'events:write', body: {} },
+  { method: 'POST', path: `${BASE}/enqueue`, scope: 'events:write', body: {} },
   { method: 'GET', path: `${BASE}/recent?limit=1`, scope: 'events:read' },
   { method: 'GET', path: `${BASE}/search?page_size=1&company_id=1`, scope: 'events:read' },
   { method: 'GET', path: `${BASE}/export?format=ndjson&company_id=1`, scope: 'events:read' },
@@ -133,6 +134,9 @@ const ROUTES: { method: string; path: string; scope: ScopeName; body?: unknown }
   { method: 'POST', path: `${ADMIN_BASE}/functionalities/Authenticate/event-types`, scope: 'admin', body: {} },
   { method: 'PUT', path: `${ADMIN_BASE}/companies/1`, scope: 'admin', body: {} },
   { method: 'PUT', path: `${ADMIN_BASE}/companies/1/stores/1`, scope: 'admin', body: {} },
+  { method: 'GET', path: `${ADMIN_BASE}/ingest/status`, scope: 'admin' },
+  { method: 'GET', path: `${ADMIN_BASE}/ingest/dead-letters`, scope: 'admin' },
+  { method: 'POST', path: `${ADMIN_BASE}/ingest/dead-letters/999999999/replay`, scope: 'admin' },
   // Not a route: deny by default, then 404 for a key that may ask.
   { method: 'GET', path: '/pyaudit/api/not-a-route', scope: 'admin' },
   { method: 'POST', path: `${BASE}/search`, scope: 'admin' },
@@ -184,7 +188,7 @@ describe('scopes', () => {
       for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
         const expected: ScopeName = path.startsWith(`${ADMIN_BASE}/`)
           ? 'admin'
-          : method === 'POST' && (path === `${BASE}/create` || path === `${BASE}/batch`)
+          : method === 'POST' && [`${BASE}/create`, `${BASE}/batch`, `${BASE}/enqueue`].includes(path)
             ? 'events:write'
             : method === 'GET' && (path.startsWith(`${BASE}/`) || path.startsWith('/pyaudit/api/integrity/'))
               ? 'events:read'

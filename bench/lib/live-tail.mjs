@@ -1,4 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pg from 'pg';
 import { measureCpu } from './cpu.mjs';
 import { percentile } from './stats.mjs';
 
@@ -115,6 +117,46 @@ function idleLines(logFile, from) {
     .map((line) => JSON.parse(line));
 }
 
+/**
+ * Samples, every 200 ms, how long the oldest open write transaction of the whole PostgreSQL
+ * server has been running (any database: the commit horizon is the server's). An event waits
+ * for every transaction that began writing before its own, so this is the floor of the latency.
+ */
+function sampleOldestWriter(serverUrl) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  const ages = [];
+  let others = 0;
+  let running = true;
+  const done = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query(
+        `SELECT extract(epoch FROM now() - xact_start) * 1000 AS ms, datname <> current_database() AS other
+           FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+          ORDER BY xact_start LIMIT 1`,
+      );
+      ages.push(rows.length ? Number(rows[0].ms) : 0);
+      if (rows[0]?.other) others++;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await client.end();
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done.catch(() => {});
+      const sorted = ages.sort((a, b) => a - b);
+      return {
+        samples: sorted.length,
+        p50_ms: percentile(sorted, 50),
+        p99_ms: percentile(sorted, 99),
+        max_ms: sorted.at(-1) ?? null,
+        other_database_share: sorted.length ? Math.round((others / sorted.length) * 100) / 100 : null,
+      };
+    },
+  };
+}
+
 async function measureWith(streamCount, ctx) {
   const { baseUrl, apiKey, facts, syntheticEvent, rate, seconds, warmup, logFile, pids } = ctx;
   const logFrom = statSync(logFile).size;
@@ -160,7 +202,13 @@ async function measureWith(streamCount, ctx) {
   const load = startCreates({ baseUrl, apiKey, rate, eventFor, on201 });
   await new Promise((r) => setTimeout(r, warmup * 1000));
   measuring = true;
+  const writers = sampleOldestWriter(ctx.serverUrl);
+  // This process reads the streams and sends the creates: its own delays are part of what it measures.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const { cpu } = await measureCpu(pids, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  const oldestWriter = await writers.stop();
+  loopDelay.disable();
   measuring = false;
   const sent = await load.stop();
   // Deliveries still under way: wait (bounded) until every stream has every window event.
@@ -203,6 +251,11 @@ async function measureWith(streamCount, ctx) {
         }
       : null,
     cpu,
+    oldest_open_writer: oldestWriter,
+    client_event_loop_delay_ms: {
+      p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
+      p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+    },
   };
 }
 

@@ -71,7 +71,8 @@ export function renderMarkdown(result, previous) {
   );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const [name, v] of Object.entries(scenarios)) {
-    if (name === 'export_xlsx' || name === 'archive_month' || name === 'live_tail') continue;
+    if (name === 'export_xlsx' || name === 'archive_month' || name === 'live_tail' || name === 'queued_ingest')
+      continue;
     const p = prev(name);
     const previousCell = p && !p.skipped ? `${fmt(p.rps, 0)} · ${fmt(p.p50_ms)}` : '–';
     if (v.skipped) {
@@ -110,6 +111,17 @@ export function renderMarkdown(result, previous) {
       );
     }
   }
+  const q = scenarios.queued_ingest;
+  if (q) {
+    lines.push('');
+    if (q.skipped) lines.push(`**Queued ingest**: skipped: ${q.skipped}`);
+    else {
+      const p = prev('queued_ingest');
+      lines.push(
+        `**Queued ingest** (under wrangler dev, miniflare's queue; compare these rows with each other, docs/capacity.md), ${q.connections} connections: enqueue of ${fmt(q.batch_size, 0)}-event batches **${fmt(q.enqueue_batch.accepted_events_per_s, 0)} events/s accepted, ${fmt(q.enqueue_batch.stored_events_per_s, 0)} events/s stored end to end**, 202 → searchable p50 ${fmt(q.enqueue_batch.accepted_to_searchable_p50_ms, 0)} ms, p99 ${fmt(q.enqueue_batch.accepted_to_searchable_p99_ms, 0)} ms; the same batches through POST /batch ${fmt(q.direct_batch.stored_events_per_s, 0)} events/s. Single events: enqueue ${fmt(q.enqueue_single.accepted_events_per_s, 0)}/s accepted, ${fmt(q.enqueue_single.stored_events_per_s, 0)}/s stored (202 → searchable p50 ${fmt(q.enqueue_single.accepted_to_searchable_p50_ms, 0)} ms, p99 ${fmt(q.enqueue_single.accepted_to_searchable_p99_ms, 0)} ms); create ${fmt(q.direct_single.stored_events_per_s, 0)}/s${p && !p.skipped ? `; previous enqueue ${fmt(p.enqueue_batch?.stored_events_per_s, 0)} events/s stored` : ''}.`,
+      );
+    }
+  }
   const arc = scenarios.archive_month;
   if (arc) {
     lines.push('');
@@ -138,17 +150,17 @@ export function renderMarkdown(result, previous) {
     if (live.skipped) lines.push(`**Live tail**: skipped: ${live.skipped}`);
     else {
       lines.push(
-        `**Live tail**: time from a create's 201 to the event's frame on every stream watching its company, while ~${fmt(live.rate, 0)} creates/s run (one workerd process, one LiveTail object; its database reads from its own log). Target ${targetCell(targets, 'live_tail')}`,
+        `**Live tail**: time from a create's 201 to the event's frame on every stream watching its company, while creates are offered at ${fmt(live.rate, 0)}/s (the creates/s column is what the service took; one workerd process, one LiveTail object; its database reads from its own log). Target ${targetCell(targets, 'live_tail')}`,
       );
       lines.push('');
       lines.push(
-        '| streams | creates/s | deliveries | p50 ms | p99 ms | max ms | missing · duplicate | object reads/s | catch-up reads | key checks/s | workerd % | PostgreSQL % | previous p50 · p99 |',
+        '| streams | creates/s | deliveries | p50 ms | p99 ms | max ms | missing · duplicate | object reads/s | catch-up reads | key checks/s | oldest open writer p50 · max ms | workerd % | PostgreSQL % | previous p50 · p99 |',
       );
-      lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+      lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
       for (const r of live.runs) {
         const p = prev('live_tail')?.runs?.find((x) => x.streams === r.streams);
         lines.push(
-          `| ${r.streams} | ${fmt(r.creates_per_s, 0)} | ${fmt(r.deliveries, 0)} | ${fmt(r.p50_ms)} | ${fmt(r.p99_ms)} | ${fmt(r.max_ms)} | ${r.missing_deliveries} · ${r.duplicate_deliveries} | ${fmt(r.db?.fan_out_reads_per_s)} | ${fmt(r.db?.catch_up_reads, 0)} | ${fmt(r.db?.key_checks_per_s)} | ${r.cpu.workerd_pct ?? '–'} | ${r.cpu.postgres_pct ?? '–'} | ${p ? `${fmt(p.p50_ms)} · ${fmt(p.p99_ms)}` : '–'} |`,
+          `| ${r.streams} | ${fmt(r.creates_per_s, 0)} | ${fmt(r.deliveries, 0)} | ${fmt(r.p50_ms)} | ${fmt(r.p99_ms)} | ${fmt(r.max_ms)} | ${r.missing_deliveries} · ${r.duplicate_deliveries} | ${fmt(r.db?.fan_out_reads_per_s)} | ${fmt(r.db?.catch_up_reads, 0)} | ${fmt(r.db?.key_checks_per_s)} | ${fmt(r.oldest_open_writer?.p50_ms, 0)} · ${fmt(r.oldest_open_writer?.max_ms, 0)} | ${r.cpu.workerd_pct ?? '–'} | ${r.cpu.postgres_pct ?? '–'} | ${p ? `${fmt(p.p50_ms)} · ${fmt(p.p99_ms)}` : '–'} |`,
         );
       }
     }

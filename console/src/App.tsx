@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { type AuditEvent, api, describeApiError, type Schemas, session } from './api/client';
 import { EventDetail } from './components/EventDetail';
+import { ExportButtons } from './components/ExportButtons';
 import { FilterForm } from './components/FilterForm';
 import { Histogram } from './components/Histogram';
 import { DEFAULT_COLUMNS, Results } from './components/Results';
 import { checkKey, SignIn, type Whoami, WhoamiBar } from './components/SignIn';
 import { centralIso } from './lib/central';
 import { type Filters, filtersFromUrl, filtersToUrl, toQuery } from './lib/filters';
+import { followLive } from './lib/live';
 
 const PAGE_SIZE = 100;
 const COLUMNS_STORAGE = 'pyaudit.columns';
@@ -58,6 +60,8 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [open, setOpen] = useState<AuditEvent | null>(null);
+  const [live, setLive] = useState(false);
+  const [liveStatus, setLiveStatus] = useState('');
   const [columns, setColumns] = useState<string[]>(() => {
     try {
       return JSON.parse(localStorage.getItem(COLUMNS_STORAGE) ?? '') as string[];
@@ -139,6 +143,16 @@ export function App() {
     return () => window.removeEventListener('popstate', onPop);
   }, [start]);
 
+  // Live: new matching events are put on top of the results as they are committed.
+  useEffect(() => {
+    if (!live || !applied || !who) return;
+    return followLive(
+      applied,
+      (e) => setResult((r) => (r ? { ...r, events: [e, ...r.events], total_count: r.total_count + 1 } : r)),
+      setLiveStatus,
+    );
+  }, [live, applied, who]);
+
   const openEvent = (e: AuditEvent | null) => {
     setOpen(e);
     if (applied) history.replaceState(null, '', filtersToUrl(applied, e ? eventParams(e) : {}));
@@ -171,6 +185,14 @@ export function App() {
           onPick={(from, to) => search({ ...applied, from_date: centralIso(from), to_date: centralIso(to - 1000) })}
         />
       )}
+      {applied && <ExportButtons filters={applied} />}
+      <div class="live">
+        <input id="live" type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} />
+        <label for="live">Live (new events appear on top)</label>
+        <span data-testid="live-status" aria-live="polite">
+          {live ? liveStatus : ''}
+        </span>
+      </div>
       {loading && <p aria-live="polite">Searching…</p>}
       {result && applied && (
         <div class={open ? 'split' : ''}>

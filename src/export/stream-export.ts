@@ -24,7 +24,7 @@ const ignore = () => {};
  * Reads the first batch now, so a failure before the first byte is still an ordinary error
  * response, then returns the file as a stream that reads the next batch only when the client
  * has taken the previous one (highWaterMark 0), one batch ahead so the query overlaps the
- * writing. Memory holds about two batches, whatever the size of the export.
+ * client's reading. Memory holds about two batches, whatever the size of the export.
  *
  * A failure after the first byte errors the stream, which aborts the HTTP body (no final chunk),
  * so the client sees a broken download instead of a shorter file that looks complete. A client
@@ -74,10 +74,13 @@ export async function streamExport(
             hooks.onFinished?.(rows);
             return;
           }
-          next = batches.next();
-          next.catch(ignore); // awaited on the next pull; this only marks it handled if we are cancelled first
+          // Written and measured before the next batch is asked for, so its size follows the batch
+          // just written, not the one before it (issue 13.8). The next query still runs while the
+          // client takes these bytes.
           sizer.record(result.value.length, writer.write(result.value));
           rows += result.value.length;
+          next = batches.next();
+          next.catch(ignore); // awaited on the next pull; this only marks it handled if we are cancelled first
         } catch (error) {
           if (cancelled) return;
           controller.error(error);

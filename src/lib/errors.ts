@@ -42,7 +42,9 @@ function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
   if (code && UNAVAILABLE_CODES.has(code)) return true;
-  return /ECONNREFUSED|ECONNRESET|connect|Connection terminated|socket|closed|timeout expired|network/i.test(
+  // "belongs to an object that is closing": workerd's socket stream, closed under the driver
+  // while it writes (the server dropped the connection); a TypeError, but a lost connection.
+  return /ECONNREFUSED|ECONNRESET|connect|Connection terminated|socket|closed|closing|timeout expired|network/i.test(
     error.message,
   );
 }

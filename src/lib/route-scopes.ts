@@ -11,7 +11,7 @@ const INTEGRITY = `${API}/integrity/`;
 const WHOAMI = `${API}/whoami`;
 
 /** Writes of events; every other POST under audit-events falls to the default (admin). */
-const WRITE_PATHS = new Set([`${EVENTS}create`, `${EVENTS}batch`]);
+const WRITE_PATHS = new Set([`${EVENTS}create`, `${EVENTS}batch`, `${EVENTS}enqueue`]);
 
 /**
  * The one map from a request to the scope it needs, so routes added later are covered without

@@ -1,4 +1,5 @@
 import { registerAdminCatalogue } from './admin/catalogue';
+import { registerIngestAdmin } from './admin/ingest';
 import { registerAdminKeys } from './admin/keys';
 import { registerLifecycleAdmin } from './admin/lifecycle';
 import { registerCatalogue } from './catalogue/catalogue';
@@ -15,6 +16,7 @@ export function registerRoutes(app: AppOpenAPI) {
   registerAdminKeys(app);
   registerAdminCatalogue(app);
   registerLifecycleAdmin(app);
+  registerIngestAdmin(app);
   registerIntegrity(app);
   registerWhoami(app);
 }

@@ -1,6 +1,7 @@
 // Browser tests of the console (issue 16): the real service and database, Debian's Chromium.
 // Run by `npm test` after the vitest suite (scripts/test.mjs), or alone: npm run test:browser.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { API_KEY, apiGet, foreignRequests, skipReason, startConsoleEnvironment } from './harness.mjs';
 
@@ -122,6 +123,95 @@ describe('the console in Chromium', { skip: reason ?? false, timeout: 600_000 },
       bucket: 'day',
     });
     assert.equal(stats.total, expected.total_count, 'the range is exactly one bucket of the chart');
+  });
+
+  it('narrows the range from the keyboard too: Tab to the chart, arrows, Enter', async () => {
+    await page.goto(`${env.baseUrl}/pyaudit/console?company_id=5003`);
+    const plot = page.getByTestId('histogram-plot');
+    await plot.waitFor();
+    await plot.focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/from_date=/);
+    const url = new URL(page.url());
+    const expected = await apiGet(env.baseUrl, SEARCH, {
+      company_id: 5003,
+      from_date: url.searchParams.get('from_date'),
+      to_date: url.searchParams.get('to_date'),
+    });
+    await page
+      .getByTestId('total')
+      .filter({ hasText: `${expected.total_count} events` })
+      .waitFor();
+  });
+
+  it('exports the current filters: the NDJSON and CSV files parse and hold every matching event', async () => {
+    const url = new URL(page.url());
+    const params = Object.fromEntries(url.searchParams);
+    const expected = await apiGet(env.baseUrl, SEARCH, { ...params, page_size: 5000 });
+    assert.ok(expected.total_count > 0);
+
+    const [ndjson] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export NDJSON' }).click(),
+    ]);
+    assert.match(ndjson.suggestedFilename(), /^audit_events_search_\d{8}_\d{6}\.ndjson$/);
+    const lines = (await readFile(await ndjson.path(), 'utf8')).split('\n').filter((l) => l !== '');
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).Id),
+      expected.events.map((e) => e.Id),
+    );
+    await page
+      .getByTestId('export-status')
+      .filter({ hasText: /\.ndjson: [\d,]+ bytes$/ })
+      .waitFor();
+
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const text = await readFile(await csv.path(), 'utf8');
+    const rows = text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    assert.match(rows[0], /^ID,/);
+    assert.equal(rows.length - 1, expected.total_count);
+  });
+
+  it('follows new events live: one created through the API appears on top', async () => {
+    await page.goto(`${env.baseUrl}/pyaudit/console?company_id=5002`);
+    await page.getByTestId('total').filter({ hasText: 'events' }).waitFor();
+    await page.getByLabel(/^Live/).check();
+    await page.getByTestId('live-status').filter({ hasText: 'Live: following new events' }).waitFor();
+    const message = `live test ${Date.now()}`;
+    const response = await fetch(`${env.baseUrl}/pyaudit/api/audit-events/create`, {
+      method: 'POST',
+      headers: { 'CSIQ-APIKEY': API_KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        event_timestamp: new Date().toISOString(),
+        functionality: 'Authenticate',
+        event_type: 'Login',
+        company_id: 5002,
+        store_id: 101,
+        user: 'live.test',
+        message,
+        status: 'Success',
+      }),
+    });
+    assert.equal(response.status, 201);
+    const { id } = await response.json();
+    await page.getByRole('cell', { name: message }).waitFor();
+    assert.equal(
+      Number(
+        await page
+          .getByRole('button', { name: /^Open event / })
+          .first()
+          .textContent(),
+      ),
+      id,
+    );
+    await page.getByLabel(/^Live/).uncheck();
   });
 
   it('shows a bad date the way the API words it', async () => {

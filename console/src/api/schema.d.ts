@@ -421,6 +421,348 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pyaudit/api/admin/ingest/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events the queue consumer could not store, with the reason
+         * @description Newest first; replayed ones only with include_replayed=true. Page with before_id = the last id of the previous page.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    before_id?: number;
+                    include_replayed?: "true" | "false";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Dead letters, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            dead_letters: components["schemas"]["IngestDeadLetter"][];
+                            next_before_id: number | null;
+                            /** @enum {number} */
+                            StatusCode: 200;
+                        };
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/admin/ingest/dead-letters/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store a dead-lettered event now (after fixing the catalogue, say)
+         * @description Runs the ingest statement for the event, directly. 200 with the stored id (duplicate: true when its event_id had been stored meanwhile); 409 when it is refused again (the dead letter counts another failure) or was replayed already; 422 for a malformed message, which holds no event to store.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Stored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            duplicate: boolean;
+                            id: number;
+                            message: string;
+                            /** @enum {number} */
+                            StatusCode: 200;
+                        };
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No dead letter with this id */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description Refused again, or replayed already */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/admin/ingest/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ingest queue: backlog, age of its oldest event, dead letters
+         * @description The backlog is what the tracker (a Durable Object) knows: events accepted by enqueue and not yet stored or dead-lettered, and the age of the oldest of them. Answers while the database is down (dead_letters is then null). docs/queued-ingest.md
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queued ingest at a glance */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IngestStatus"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/admin/integrity/seal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seal the events not sealed yet into signed blocks now
+         * @description What the every-minute cron does: events whose transactions have committed (below the commit horizon) and are not in a block yet go into new blocks of at most INTEGRITY_BLOCK_MAX_EVENTS, each with its Merkle root, chained to the previous block and signed. Events still being written are left for a later block. Admin key with every company.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What this run sealed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegritySealResult"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No INTEGRITY_SIGNING_KEY, or the database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pyaudit/api/admin/keys": {
         parameters: {
             query?: never;
@@ -1070,6 +1412,15 @@ export interface paths {
                         "application/json": components["schemas"]["AuditEventBatchResult"];
                     };
                 };
+                /** @description INGEST_MODE=queue only: every event accepted by the ingest queue */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventBatchResult"];
+                    };
+                };
                 /** @description Some events refused; see results[].errors */
                 207: {
                     headers: {
@@ -1145,7 +1496,7 @@ export interface paths {
         put?: never;
         /**
          * Store one audit event
-         * @description Stores one event; answers 201 only after the row is committed. event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.
+         * @description Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.
          */
         post: {
             parameters: {
@@ -1167,6 +1518,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AuditEventCreated"];
+                    };
+                };
+                /** @description INGEST_MODE=queue only: accepted by the ingest queue, stored by its consumer */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventAccepted"];
                     };
                 };
                 /** @description Unknown functionality, or an event type that is not one of its types */
@@ -1245,6 +1605,132 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/audit-events/enqueue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept events for storing through the ingest queue (202), whatever the database is doing
+         * @description Takes a create body (one event) or a batch body (up to 1000 events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AuditEventCreate"] | components["schemas"]["AuditEventBatch"];
+                };
+            };
+            responses: {
+                /** @description Every event accepted: it will be stored */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventEnqueueResult"];
+                    };
+                };
+                /** @description Some events refused (results[].errors); the others accepted */
+                207: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventEnqueueResult"];
+                    };
+                };
+                /** @description Single body: unknown functionality or event type */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            message: string;
+                            /** @enum {number} */
+                            StatusCode: 400;
+                        };
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Single body: the key may not write events for this company */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description More than 1000 events, or body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The body is neither shape (detail only), or every event was refused and nothing queued */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventEnqueueResult"] | components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
                     };
                 };
             };
@@ -2144,6 +2630,349 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pyaudit/api/integrity/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sealed blocks, oldest first: what an offline verifier needs
+         * @description Headers, hashes and signatures only (no event data, no per-event hashes): safe for any key with events:read. `npm run verify` checks the chain and signatures from these.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Blocks after this seq (default 0: from the first) */
+                    after_seq?: number;
+                    /** @description At most this many (default 100) */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of blocks in seq order */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrityBlocks"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/integrity/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An inclusion proof of one event in its signed block
+         * @description For a key's own events (a key limited to companies gets 404 for anyone else's, as for a missing event). The audit path holds hashes of subtrees only: no other event's content. Check: SHA-256(canonical) = event_hash; the audit path from SHA-256(0x00 || event_hash) leads to block.merkle_root; block.signature verifies with the key of /integrity/public-key.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The event id */
+                    id: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The proof */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrityProof"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such event (or not one of this key’s companies) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The event is not sealed yet (blocks are sealed every minute) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/integrity/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys that verify block signatures (the current one and earlier ones) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every trusted key, by key id */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrityPublicKeys"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pyaudit/api/integrity/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recompute hashes, Merkle roots, the chain and the signatures over a range
+         * @description Checks every block whose events meet [from_date, to_date] (all blocks without dates) and the events not sealed yet in that range. Needs events:read on a key with every company; a key limited to companies checks its own events with /integrity/proof.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Blocks whose events reach this time or later. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                    from_date?: string;
+                    /** @description ... and start at this time or earlier (a date alone: that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                    to_date?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description ok is true when nothing failed; each failure names its block and event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrityVerifyReport"];
+                    };
+                };
+                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is limited to some companies */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
+                };
+                /** @description The request does not match the schema; `loc` names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationError"];
+                    };
+                };
+                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pyaudit/api/whoami": {
         parameters: {
             query?: never;
@@ -2316,6 +3145,28 @@ export interface components {
             /** @example jdoe */
             UserName: string | null;
         };
+        AuditEventAccepted: {
+            /** @enum {boolean} */
+            duplicate: false;
+            /**
+             * Format: uuid
+             * @description The event_id sent, or the one generated for the event
+             */
+            event_id: string;
+            /** @description No row id yet: the queue consumer stores the event */
+            id: null;
+            /**
+             * @description Body fields the service does not know: ignored (the event is stored without them), as the old service did. Also named in the X-Ignored-Parameters header.
+             * @example [
+             *       "terminal_id"
+             *     ]
+             */
+            ignored_fields?: string[];
+            /** @example Audit event accepted; it will be stored */
+            message: string;
+            /** @enum {number} */
+            StatusCode: 202;
+        };
         AuditEventBatch: {
             /** @description 1 to 1000 events, each shaped like the create body (unknown fields of an item are ignored and named in its result's ignored_fields). The envelope itself is strict: a key other than events is a 422. */
             events: components["schemas"]["AuditEventCreate"][];
@@ -2331,6 +3182,8 @@ export interface components {
             duplicates: number;
             failed: number;
             message: string;
+            /** @description INGEST_MODE=queue only: events accepted by the ingest queue (ids null until stored) */
+            queued?: number;
             results: {
                 duplicate: boolean;
                 errors?: {
@@ -2338,6 +3191,11 @@ export interface components {
                     msg: string;
                     type: string;
                 }[];
+                /**
+                 * Format: uuid
+                 * @description INGEST_MODE=queue only: the event_id of a queued event
+                 */
+                event_id?: string;
                 id: number | null;
                 /**
                  * @description Body fields the service does not know: ignored (the event is stored without them), as the old service did. Also named in the X-Ignored-Parameters header.
@@ -2348,7 +3206,7 @@ export interface components {
                 ignored_fields?: string[];
                 index: number;
             }[];
-            StatusCode: 201 | 207 | 422;
+            StatusCode: 201 | 202 | 207 | 422;
         };
         AuditEventCreate: {
             /**
@@ -2403,6 +3261,38 @@ export interface components {
             message: string;
             /** @enum {number} */
             StatusCode: 201;
+        };
+        AuditEventEnqueueResult: {
+            accepted: number;
+            /** @description false when the database did not answer in time: the consumer checks the catalogue, and a refused event goes to the dead letters */
+            catalogue_checked: boolean;
+            /**
+             * @description queued: the ingest queue has the events and will store them; stored: no queue is bound (npm run serve) and they were written directly
+             * @enum {string}
+             */
+            delivery: "queued" | "stored";
+            /** @description With 422 only: every item's errors in one FastAPI-shaped list */
+            detail?: {
+                loc: (string | number)[];
+                msg: string;
+                type: string;
+            }[];
+            failed: number;
+            message: string;
+            results: {
+                errors?: {
+                    loc: (string | number)[];
+                    msg: string;
+                    type: string;
+                }[];
+                /**
+                 * Format: uuid
+                 * @description The event_id sent, or the one generated for the event
+                 */
+                event_id: string | null;
+                index: number;
+            }[];
+            StatusCode: 202 | 207 | 422;
         };
         CompanyCreated: {
             CompanyID: number;
@@ -2521,6 +3411,133 @@ export interface components {
             message: string;
             /** @enum {string} */
             status: "healthy" | "unhealthy";
+        };
+        IngestDeadLetter: {
+            company_id: number | null;
+            detail: string;
+            enqueued_at: string | null;
+            /** @description The event as enqueued (or the whole malformed message) */
+            event?: unknown;
+            event_id: string | null;
+            failures: number;
+            first_failed_at: string;
+            id: number;
+            last_failed_at: string;
+            message_id: string | null;
+            /** @description unknown_functionality, unknown_event_type, rejected_by_database or malformed_message */
+            reason: string;
+            replayed_at: string | null;
+            replayed_id: number | null;
+        };
+        IngestStatus: {
+            /** @description null when the database did not answer */
+            dead_letters: {
+                oldest_failed_at: string | null;
+                pending: number;
+            } | null;
+            /**
+             * @description INGEST_MODE: whether create and batch enqueue too
+             * @enum {string}
+             */
+            mode: "direct" | "queue";
+            /** @description false under npm run serve: enqueue writes directly */
+            queue_bound: boolean;
+            /** @description null when the tracker did not answer or is not bound */
+            tracker: {
+                /** @description Accepted events not yet stored or dead-lettered */
+                backlog: number;
+                dead_lettered: number;
+                enqueued: number;
+                /** @description Entries dropped after 15 days without news */
+                forgotten: number;
+                oldest_age_seconds: number | null;
+                oldest_enqueued_at: string | null;
+                stored: number;
+            } | null;
+        };
+        IntegrityBlock: {
+            /** @description SHA-256 of the header text (docs/integrity.md), hex */
+            block_hash: string;
+            deletions_digest: string | null;
+            /** @description "<writexid>:<id>": ... up to and including this one */
+            end_position: string;
+            event_count: number;
+            first_id: string | null;
+            first_time: string | null;
+            key_id: string;
+            last_id: string | null;
+            last_time: string | null;
+            /** @description RFC 6962 Merkle tree hash of the event hashes, hex */
+            merkle_root: string;
+            /** @description block_hash of the previous block (64 zeros for block 1) */
+            prev_hash: string;
+            sealed_at: string;
+            seq: number;
+            /** @description Ed25519 signature of the header text, base64 */
+            signature: string;
+            /** @description "<writexid>:<id>": the block holds events after this position */
+            start_position: string;
+        };
+        IntegrityBlocks: {
+            blocks: components["schemas"]["IntegrityBlock"][];
+            count: number;
+            /** @description Pass as after_seq for the next page; null at the end */
+            next_after_seq: number | null;
+        };
+        IntegrityProof: {
+            /** @description RFC 6962 audit path, from the leaf up, hex */
+            audit_path: string[];
+            block: components["schemas"]["IntegrityBlock"];
+            /** @description The event's canonical encoding as stored now (docs/integrity.md §1) */
+            canonical: string;
+            /** @description The hash sealed in the block (hex); SHA-256 of canonical when untouched */
+            event_hash: string;
+            event_id: number;
+            leaf_index: number;
+            tree_size: number;
+        };
+        IntegrityPublicKeys: {
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            /** @description The key new blocks are signed with */
+            current_key_id: string | null;
+            keys: {
+                /** @description First 16 hex digits of SHA-256 of the raw public key */
+                key_id: string;
+                /** @description The same as SPKI PEM (node:crypto createPublicKey reads it) */
+                pem: string;
+                /** @description The raw 32-byte public key, base64 */
+                public_key: string;
+            }[];
+        };
+        IntegritySealResult: {
+            /** @description seq of each block made */
+            blocks: number[];
+            events: number;
+            /** @description Events were still waiting when this run stopped (run it again) */
+            more: boolean;
+            /**
+             * @description sealed: blocks were made; nothing: no event was waiting (no empty block is made); raced: another seal stored the next block first
+             * @enum {string}
+             */
+            status: "sealed" | "nothing" | "raced";
+        };
+        IntegrityVerifyReport: {
+            blocks: number;
+            /** @description Sealed events gone with an archive month that a signed deletion record covers */
+            deleted_by_policy: number;
+            /** @description Events the checked blocks sealed */
+            events: number;
+            failures: {
+                /** @description seq of the block; null for an event not sealed yet */
+                block: number | null;
+                event_id: number | string | null;
+                /** @description See docs/integrity.md, "What verification reports" */
+                reason: string;
+            }[];
+            /** @description More than 1,000 failures: the first 1,000 are listed */
+            failures_truncated: boolean;
+            ok: boolean;
         };
         MaintenanceRun: {
             archive_partitions_dropped: number;

@@ -79,6 +79,24 @@ export function Histogram({ stats, onPick }: Props) {
     };
     plot.over.addEventListener('click', onClick);
     plot.over.setAttribute('data-testid', 'histogram-plot');
+    // Keyboard: Tab to the chart, arrows move between buckets, Enter narrows to the one shown.
+    plot.over.tabIndex = 0;
+    plot.over.setAttribute('role', 'button');
+    plot.over.setAttribute('aria-label', 'Histogram: arrow keys choose a bucket, Enter narrows the range to it');
+    let keyIdx = data.start.length - 1;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        e.preventDefault();
+        keyIdx = Math.max(0, Math.min(data.start.length - 1, keyIdx + (e.key === 'ArrowLeft' ? -1 : 1)));
+        const x = data.start[keyIdx];
+        if (x !== undefined) plot.setCursor({ left: plot.valToPos(x, 'x'), top: plot.over.clientHeight / 2 });
+      } else if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        const start = data.start[keyIdx];
+        if (start !== undefined) pick.current(start * 1000, bucketEnd(stats.bucket, start * 1000));
+      }
+    };
+    plot.over.addEventListener('keydown', onKey);
     const resize = () => plot.setSize({ width: Math.max(300, el.clientWidth), height: 180 });
     window.addEventListener('resize', resize);
     return () => {

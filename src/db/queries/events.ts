@@ -178,11 +178,12 @@ export async function countEvents(db: Database, filter: EventFilter): Promise<nu
 
 /**
  * One keyset batch that also stops once the rows before a row hold `maxBytes` of message and
- * additional data (stored sizes, cheap to read), so a run of very large rows comes in smaller
- * batches. Always at least one row.
+ * additional data as text, so a run of very large rows comes in smaller batches. Always at least
+ * one row. Uncompressed sizes (issue 13.8): octet_length of a text reads its length from the
+ * TOAST header without decompressing; the jsonb is measured as the text it is sent as.
  */
 function batchWithin(db: Database, src: EventSource, where: SQL[], limit: number, maxBytes: number) {
-  const stored = sql`pg_column_size(${src.message}) + coalesce(pg_column_size(${src.additionalData}), 0)`;
+  const stored = sql`octet_length(${src.message}) + coalesce(octet_length(${src.additionalData}::text), 0)`;
   const bytesBefore = sql<
     string | null
   >`sum(${stored}) OVER (ORDER BY ${src.eventTimestamp} DESC, ${src.id} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;

@@ -1,36 +1,39 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../app-env';
 import { type IngestRow, ingestEvents } from '../../db/queries/ingest';
-import { HttpError, type ValidationIssue } from '../../lib/errors';
+import { HttpError } from '../../lib/errors';
 import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
-import { toValidationIssues } from '../../lib/validation-issues';
 import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
-import {
-  BATCH_MAX_EVENTS,
-  BatchInputSchema,
-  EventInputSchema,
-  IgnoredFieldsSchema,
-  unknownFieldsOf,
-} from './event-input';
-import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
+import { acceptForQueue } from './accept-for-queue';
+import { checkBatchItems } from './check-items';
+import { BATCH_MAX_EVENTS, BatchInputSchema, IgnoredFieldsSchema } from './event-input';
+import { unknownNameMessage } from './prepare-event';
 
 const ItemResultSchema = z.object({
   index: z.number().int(),
   id: z.number().int().nullable(),
   duplicate: z.boolean(),
+  event_id: z.uuid().optional().openapi({ description: 'INGEST_MODE=queue only: the event_id of a queued event' }),
   errors: ValidationErrorSchema.shape.detail.optional(),
   ignored_fields: IgnoredFieldsSchema,
 });
 
 const BatchResultSchema = z
   .object({
-    StatusCode: z.union([z.literal(201), z.literal(207), z.literal(422)]),
+    StatusCode: z.union([z.literal(201), z.literal(202), z.literal(207), z.literal(422)]),
     message: z.string(),
     created: z.number().int(),
     duplicates: z.number().int(),
     failed: z.number().int(),
+    queued: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'INGEST_MODE=queue only: events accepted by the ingest queue (ids null until stored)' }),
     results: z.array(ItemResultSchema),
     detail: ValidationErrorSchema.shape.detail
       .optional()
@@ -48,6 +51,7 @@ export const batchRoute = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: BatchInputSchema } } } },
   responses: {
     201: jsonResponse(BatchResultSchema, 'Every event stored (or already stored)'),
+    202: jsonResponse(BatchResultSchema, 'INGEST_MODE=queue only: every event accepted by the ingest queue'),
     207: jsonResponse(BatchResultSchema, 'Some events refused; see results[].errors'),
     413: jsonResponse(z.object({ detail: z.string() }), `More than ${BATCH_MAX_EVENTS} events, or body too large`),
     ...errorResponses,
@@ -66,53 +70,21 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
     throw new HttpError(413, `A batch holds at most ${BATCH_MAX_EVENTS} events; this one has ${events.length}`);
   }
   const { config, principal } = c.var;
-  const nowMs = Date.now();
-  const earliestMs = earliestEventMs(config, nowMs);
-  const results: ItemResult[] = [];
-  const rows: IngestRow[] = [];
-  const ignoredByIndex = new Map<number, string[]>();
-  for (const [index, item] of events.entries()) {
-    const ignored = unknownFieldsOf(item);
-    if (ignored.length > 0) {
-      ignoredByIndex.set(index, ignored);
-      noteIgnored(
-        c,
-        ignored.map((name) => `events[${index}].${name}`),
-      );
-    }
-    const fail = (errors: ValidationIssue[]) => {
-      results.push({ index, id: null, duplicate: false, errors });
-    };
-    const parsed = EventInputSchema.safeParse(item);
-    if (!parsed.success) {
-      fail(
-        toValidationIssues(parsed.error, 'body').map((i) => ({
-          ...i,
-          loc: ['body', 'events', index, ...i.loc.slice(1)],
-        })),
-      );
-      continue;
-    }
-    if (principal.companies !== null && !principal.companies.includes(parsed.data.company_id)) {
-      fail([
-        {
-          loc: ['body', 'events', index, 'company_id'],
-          msg: `This API key may not write events for company ${parsed.data.company_id}`,
-          type: 'forbidden',
-        },
-      ]);
-      continue;
-    }
-    const prepared = prepareEvent(parsed.data, index, {
-      nowMs,
-      maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
-      earliestMs,
-      locPrefix: ['body', 'events', index],
-    });
-    if ('issues' in prepared) fail(prepared.issues);
-    else rows.push(prepared.row);
+  const checked = checkBatchItems(events, principal, config, Date.now());
+  const { rows, ignoredByIndex } = checked;
+  for (const [index, ignored] of ignoredByIndex) {
+    noteIgnored(
+      c,
+      ignored.map((name) => `events[${index}].${name}`),
+    );
   }
-
+  const results: ItemResult[] = checked.failures.map((f) => ({
+    index: f.index,
+    id: null,
+    duplicate: false,
+    errors: f.errors,
+  }));
+  if (config.INGEST_MODE === 'queue') return queuedBatch(c, rows, results, ignoredByIndex);
   const rowByIndex = new Map(rows.map((r) => [r.idx, r]));
   const outcomes = await ingestEvents(c.var.database().db, rows, (code, attempt) =>
     c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
@@ -162,3 +134,40 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
     status,
   );
 };
+
+/** INGEST_MODE=queue: the same body, 202 (or 207 / 422), ids null, each queued event's event_id. */
+async function queuedBatch(
+  c: Context<AppEnv>,
+  rows: IngestRow[],
+  failures: ItemResult[],
+  ignoredByIndex: Map<number, string[]>,
+) {
+  const outcome = await acceptForQueue(c, rows, (index) => ['body', 'events', index]);
+  const results: ItemResult[] = [
+    ...failures,
+    ...outcome.refused.map((f) => ({ index: f.index, id: null, duplicate: false, errors: f.errors })),
+    ...outcome.accepted.map((a) => ({ index: a.index, id: null, duplicate: false, event_id: a.event_id })),
+  ].sort((a, b) => a.index - b.index);
+  for (const result of results) {
+    const ignored = ignoredByIndex.get(result.index);
+    if (ignored) result.ignored_fields = ignored;
+  }
+  const failed = results.length - outcome.accepted.length;
+  const status = failed === 0 ? 202 : failed === results.length ? 422 : 207;
+  return c.json(
+    {
+      StatusCode: status,
+      message:
+        failed === 0
+          ? 'Audit events accepted; they will be stored'
+          : `${failed} of ${results.length} events were refused`,
+      created: 0,
+      duplicates: 0,
+      failed,
+      queued: outcome.accepted.length,
+      results,
+      ...(status === 422 ? { detail: results.flatMap((r) => r.errors ?? []) } : {}),
+    },
+    status,
+  );
+}

@@ -6,6 +6,7 @@ import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { notifyLiveTail } from '../../live/notify';
 import type { AppRouteHandler } from '../route-helpers';
+import { acceptForQueue } from './accept-for-queue';
 import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './event-input';
 import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
 
@@ -20,6 +21,18 @@ const CreatedSchema = z
     ignored_fields: IgnoredFieldsSchema,
   })
   .openapi('AuditEventCreated');
+
+/** INGEST_MODE=queue: the same fields, 202 and no row id yet (docs/queued-ingest.md). */
+const AcceptedSchema = z
+  .object({
+    StatusCode: z.literal(202),
+    message: z.string().openapi({ example: 'Audit event accepted; it will be stored' }),
+    id: z.null().openapi({ description: 'No row id yet: the queue consumer stores the event' }),
+    duplicate: z.literal(false),
+    event_id: z.uuid().openapi({ description: 'The event_id sent, or the one generated for the event' }),
+    ignored_fields: IgnoredFieldsSchema,
+  })
+  .openapi('AuditEventAccepted');
 
 const UnknownNameSchema = z
   .object({ StatusCode: z.literal(400), message: z.string(), detail: z.string() })
@@ -37,11 +50,12 @@ export const createEventRoute = createRoute({
   tags: ['Audit events'],
   summary: 'Store one audit event',
   description:
-    'Stores one event; answers 201 only after the row is committed. event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.',
+    'Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.',
   middleware: [parseJsonBody] as const,
   request: { body: { required: true, content: { 'application/json': { schema: EventInputSchema } } } },
   responses: {
     201: jsonResponse(CreatedSchema, 'Stored (or already stored, with the same event_id)'),
+    202: jsonResponse(AcceptedSchema, 'INGEST_MODE=queue only: accepted by the ingest queue, stored by its consumer'),
     400: jsonResponse(UnknownNameSchema, 'Unknown functionality, or an event type that is not one of its types'),
     403: jsonResponse(z.object({ detail: z.string() }), 'The key may not write events for this company'),
     413: jsonResponse(z.object({ detail: z.string() }), 'Body larger than MAX_BODY_BYTES'),
@@ -67,6 +81,22 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
     locPrefix: ['body'],
   });
   if ('issues' in prepared) throw validationError(prepared.issues);
+  if (config.INGEST_MODE === 'queue') {
+    const queued = await acceptForQueue(c, [prepared.row], () => ['body']);
+    const refusal = queued.refused[0]?.errors[0];
+    if (refusal) throw badRequest(unknownNameMessage(refusal.type as 'unknown_functionality', prepared.row));
+    return c.json(
+      {
+        StatusCode: 202 as const,
+        message: 'Audit event accepted; it will be stored',
+        id: null,
+        duplicate: false as const,
+        event_id: queued.accepted[0]?.event_id ?? '',
+        ...(ignoredFields.length > 0 ? { ignored_fields: ignoredFields } : {}),
+      },
+      202,
+    );
+  }
   const [outcome] = await ingestEvents(c.var.database().db, [prepared.row], (code, attempt) =>
     c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
   );

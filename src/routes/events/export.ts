@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eachEventBatch } from '../../db/queries/events';
-import { MAX_BATCH_STORED_BYTES } from '../../export/batch-size';
+import { MAX_BATCH_BYTES } from '../../export/batch-size';
 import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS } from '../../export/formats';
 import { streamExport } from '../../export/stream-export';
 import { formatCentralCompact } from '../../lib/central-time';
@@ -105,7 +105,7 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
         eachEventBatch(handle.db, filter, {
           batchSize: batchRows,
           maxRows: recent ? RECENT_DEFAULT : undefined,
-          maxBatchBytes: MAX_BATCH_STORED_BYTES,
+          maxBatchBytes: MAX_BATCH_BYTES,
         }),
       release,
     },

@@ -1,6 +1,7 @@
 import type { AppOpenAPI } from '../route-helpers';
 import { batchHandler, batchRoute } from './batch';
 import { createEventHandler, createEventRoute } from './create';
+import { enqueueHandler, enqueueRoute } from './enqueue';
 import { exportHandler, exportRoute } from './export';
 import { recentHandler, recentRoute } from './recent';
 import { searchHandler, searchRoute } from './search';
@@ -11,6 +12,7 @@ export const registerEvents = (app: AppOpenAPI) =>
   app
     .openapi(createEventRoute, createEventHandler)
     .openapi(batchRoute, batchHandler)
+    .openapi(enqueueRoute, enqueueHandler)
     .openapi(recentRoute, recentHandler)
     .openapi(searchRoute, searchHandler)
     .openapi(statsRoute, statsHandler)
