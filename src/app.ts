@@ -30,7 +30,9 @@ export const OPENAPI_DOCUMENT = {
     title: 'Audit Service',
     version: '2.0.0',
     description:
-      'Audit events for the retail platform: create, search, export. Send the API key in the `CSIQ-APIKEY` header (Authorize button). Times are shown in Central Time (America/Chicago).',
+      'Audit events for the retail platform: create, search, export. Send the API key in the `CSIQ-APIKEY` header (Authorize button). Times are shown in Central Time (America/Chicago). ' +
+      'Query parameters a route does not list, and fields of a create or batch item the schema does not list, are ignored (as the old service did) and named, percent-encoded and comma-separated, in the `X-Ignored-Parameters` response header. ' +
+      'Read the HTTP status: the body `StatusCode` is kept for the old clients (a search matching more than 5000 rows says 400 there, with HTTP 200).',
   },
   security: [{ APIKeyHeader: [] }],
 };

@@ -50,6 +50,12 @@ export const ConfigSchema = z.object({
   /** Seconds a database API key's record may be cached per isolate; revocation waits at most this. */
   API_KEY_CACHE_TTL_SECONDS: intFrom(60, 0).pipe(z.number().max(60)),
   /**
+   * Search and recent pages stop once their rows hold this many bytes of message and additional
+   * data as text, and say so (`truncated`; issue 13.2). 8 MB keeps an answer's JSON and its
+   * copies well inside a Worker's 128 MB; ordinary pages of 5000 rows hold ~1 MB.
+   */
+  PAGE_MAX_BYTES: intFrom(8_000_000, 1_000),
+  /**
    * The oldest event accepted, in Central Time months before the current one (issue 13.5): an
    * older one is a 422, so no key can make partitions for every month back to 1970. When
    * ARCHIVE_RETENTION_MONTHS is set the bound is at most that (older months are hard-deleted).

@@ -11,7 +11,10 @@ function start(script: string, args: string[]): Promise<{ child: ChildProcess; v
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`${script} did not start in 90 s`)), 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`${script} did not start in 90 s`));
+    }, 90_000);
     child.stdout?.on('data', (chunk) => {
       buffer += chunk;
       const match = /READY (\S+)\n/.exec(buffer);
@@ -33,20 +36,40 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+type Started = Awaited<ReturnType<typeof start>>;
+
+/**
+ * Starts helpers side by side; if one fails, the others are stopped before the error is thrown,
+ * so a failed setup (say, PostgreSQL out of connections) leaves no orphan holding a database.
+ */
+async function startAll(helpers: [script: string, args: string[]][], running: Started[]): Promise<Started[]> {
+  const settled = await Promise.allSettled(helpers.map(([script, args]) => start(script, args)));
+  const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all([...running, ...started].map((h) => stop(h.child)));
+    throw failed.reason;
+  }
+  return started;
+}
+
 export default async function setup(project: TestProject) {
-  const [main, lifecycle, proxy, libreoffice] = await Promise.all([
-    start('scripts/test-database.mjs', ['main']),
-    start('scripts/test-database.mjs', ['lifecycle']),
-    start('scripts/neon-ws-proxy.mjs', ['--port', '0']),
-    // Reads exported workbooks with LibreOffice for the tests (test/support/libreoffice-converter.mjs).
-    start('test/support/libreoffice-converter.mjs', []),
-  ]);
+  const [main, lifecycle, proxy, libreoffice] = (await startAll(
+    [
+      ['scripts/test-database.mjs', ['main']],
+      ['scripts/test-database.mjs', ['lifecycle']],
+      ['scripts/neon-ws-proxy.mjs', ['--port', '0']],
+      // Reads exported workbooks with LibreOffice for the tests (test/support/libreoffice-converter.mjs).
+      ['test/support/libreoffice-converter.mjs', []],
+    ],
+    [],
+  )) as [Started, Started, Started, Started];
   // The fault tests' proxy in front of the main database (test/support/fault-proxy.mjs).
   const mainUrl = new URL(main.value);
-  const faults = await start('test/support/fault-proxy.mjs', [
-    '--target',
-    `${mainUrl.hostname}:${mainUrl.port || 5432}`,
-  ]);
+  const [faults] = (await startAll(
+    [['test/support/fault-proxy.mjs', ['--target', `${mainUrl.hostname}:${mainUrl.port || 5432}`]]],
+    [main, lifecycle, proxy, libreoffice],
+  )) as [Started];
   const [faultProxyPort, faultControlPort] = faults.value.split(',');
   const { readMigrations } = await import('../scripts/lib/migrations.mjs');
   project.provide('databaseUrl', main.value);

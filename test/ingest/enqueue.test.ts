@@ -221,3 +221,30 @@ describe('enqueue with the database unreachable', () => {
     expect(await countEventsOf(company)).toBe(0);
   });
 });
+
+describe('enqueue without a queue binding (npm run serve: workerd has no Queues)', () => {
+  const NO_QUEUE = { INGEST_QUEUE: undefined } as unknown as Partial<Env>;
+
+  it('writes directly: 202 with delivery "stored", the rows committed before the answer', async () => {
+    const company = uniqueCompanyId();
+    const response = await postJson(
+      `${BASE}/enqueue`,
+      { events: [event({ company_id: company }), event({ company_id: company })] },
+      NO_QUEUE,
+    );
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ accepted: 2, delivery: 'stored', catalogue_checked: true });
+    expect(await countEventsOf(company)).toBe(2);
+    const status = (await (await get('/pyaudit/api/admin/ingest/status', {}, NO_QUEUE)).json()) as {
+      queue_bound: boolean;
+    };
+    expect(status.queue_bound).toBe(false);
+  });
+
+  it('with the database down there is nowhere to keep the events: 503, as for create', async () => {
+    const company = uniqueCompanyId();
+    const response = await postJson(`${BASE}/enqueue`, event({ company_id: company }), { ...NO_QUEUE, ...CLOSED_PORT });
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('Retry-After'))).toBeGreaterThan(0);
+  });
+});

@@ -3638,8 +3638,12 @@ export interface components {
             events: components["schemas"]["AuditEvent"][];
             /** @example Data fetched successfully */
             message: string;
+            /** @description With truncated: a search cursor that continues right after the last event; otherwise null */
+            next_cursor: string | null;
             /** @enum {number} */
             StatusCode: 200;
+            /** @description True when fewer than limit events came because they reached the size budget (PAGE_MAX_BYTES of message and additional data, 8 MB by default); next_cursor then gives the rest through GET /search?cursor=... (no other filters). */
+            truncated: boolean;
         };
         RunMaintenance: {
             /**
@@ -3663,7 +3667,7 @@ export interface components {
              * @example Search completed successfully
              */
             message: string;
-            /** @description Pass as cursor for the next page; null on the last page */
+            /** @description Pass as cursor for the next page; null on the last page. After a truncated page it continues right after its last event. */
             next_cursor: string | null;
             page_size: number;
             /** @description The old service's envelope code: 400 when more than 5000 rows match (the HTTP status is still 200 and the page's events are there), 200 otherwise. New clients should read the HTTP status and total_count. */
@@ -3671,6 +3675,8 @@ export interface components {
             /** @description Rows matching the filters, over all pages */
             total_count: number;
             total_pages: number;
+            /** @description True when this page stopped before page_size rows because its events reached the size budget (PAGE_MAX_BYTES of message and additional data, 8 MB by default). count says how many came; next_cursor continues exactly after the last one, and current_page stays the same until the page is complete. */
+            truncated: boolean;
             /** @description Present when more than 5000 rows match (the old service's warning, also in message with StatusCode 400); every row is still reachable */
             warning?: string;
         };

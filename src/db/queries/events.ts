@@ -145,8 +145,23 @@ export interface PageRequest {
  * One page, newest first. Deep offsets do not join the rows they skip: an index-only scan finds
  * the first row of the page, then the page is read from there like a keyset page.
  */
-export async function pageOfEvents(db: Database, filter: EventFilter, page: PageRequest): Promise<EventRow[]> {
+export async function pageOfEvents(
+  db: Database,
+  filter: EventFilter,
+  page: PageRequest & { maxBytes: number },
+): Promise<{ rows: EventRow[]; truncated: boolean }> {
   const src = sourceFor(filter);
+  const where = pageConditions(db, src, filter, page);
+  const rows = await budgetedPage(db, src, where, page.limit, page.maxBytes);
+  const last = rows[rows.length - 1];
+  // Cut short by the budget: the last row kept filled it, it is not the page's last row, and
+  // another row follows it.
+  const truncated =
+    last !== undefined && Number(last.bytesThrough) >= page.maxBytes && Number(last.rn) < page.limit && last.hasNext;
+  return { rows, truncated };
+}
+
+function pageConditions(db: Database, src: EventSource, filter: EventFilter, page: PageRequest): SQL[] {
   const where = conditions(src, filter);
   if (page.after) {
     where.push(before(src, page.after));
@@ -161,11 +176,46 @@ export async function pageOfEvents(db: Database, filter: EventFilter, page: Page
     // drizzle selects the columns under their own names (eventtimestamp, id).
     where.push(sql`(${src.eventTimestamp}, ${src.id}) <= (SELECT b.eventtimestamp, b.id FROM (${boundary}) AS b)`);
   }
-  return selectEnriched(db, src)
+  return where;
+}
+
+/**
+ * A page of at most `limit` rows that also stops once the rows before a row hold `maxBytes` of
+ * message and additional data as text (issue 13.2): 5000 rows of 10,000-character messages and
+ * 16 KB of additional data would be ~130 MB of JSON, past a Worker's 128 MB. Always at least one
+ * row. Each row says how far it got (rn, bytes through it, whether a row follows), so the caller
+ * can tell a page cut by the budget from one that ended.
+ */
+function budgetedPage(db: Database, src: EventSource, where: SQL[], limit: number, maxBytes: number) {
+  const order = sql`ORDER BY ${src.eventTimestamp} DESC, ${src.id} DESC`;
+  const page = selectEnrichedWith(db, src, {
+    bytesBefore: sql<
+      string | null
+    >`sum(${textBytes(src)}) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`.as('bytes_before'),
+    bytesThrough:
+      sql<string>`sum(${textBytes(src)}) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`.as(
+        'bytes_through',
+      ),
+    rn: sql<string>`row_number() OVER (${order})`.as('rn'),
+    hasNext: sql<boolean>`(lead(${src.id}) OVER (${order})) IS NOT NULL`.as('has_next'),
+  })
     .where(and(...where))
     .orderBy(...newestFirst(src))
-    .limit(page.limit);
+    .limit(limit)
+    .as('page');
+  return db
+    .select()
+    .from(page)
+    .where(sql`coalesce(${page.bytesBefore}, 0) < ${maxBytes}`)
+    .orderBy(desc(page.eventTimestamp), desc(page.id));
 }
+
+/**
+ * What a row's message and additional data take as text, in bytes (uncompressed: octet_length
+ * reads a text's length from its header; the jsonb is measured as the text it is sent as).
+ */
+const textBytes = (src: EventSource) =>
+  sql`octet_length(${src.message}) + coalesce(octet_length(${src.additionalData}::text), 0)`;
 
 export async function countEvents(db: Database, filter: EventFilter): Promise<number> {
   const src = sourceFor(filter);
@@ -183,10 +233,9 @@ export async function countEvents(db: Database, filter: EventFilter): Promise<nu
  * TOAST header without decompressing; the jsonb is measured as the text it is sent as.
  */
 function batchWithin(db: Database, src: EventSource, where: SQL[], limit: number, maxBytes: number) {
-  const stored = sql`octet_length(${src.message}) + coalesce(octet_length(${src.additionalData}::text), 0)`;
   const bytesBefore = sql<
     string | null
-  >`sum(${stored}) OVER (ORDER BY ${src.eventTimestamp} DESC, ${src.id} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+  >`sum(${textBytes(src)}) OVER (ORDER BY ${src.eventTimestamp} DESC, ${src.id} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
   const page = selectEnrichedWith(db, src, { bytesBefore: bytesBefore.as('bytes_before') })
     .where(and(...where))
     .orderBy(...newestFirst(src))

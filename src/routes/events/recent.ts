@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { pageOfEvents } from '../../db/queries/events';
+import { pageOfEvents, positionOf } from '../../db/queries/events';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { type AppRouteHandler, fetched } from '../route-helpers';
 import { IdSchema } from './event-input';
 import { EventSchema, toEventObject } from './event-output';
+import { encodeCursor } from './search-query';
 
 export const RECENT_DEFAULT = 500;
 
@@ -22,6 +23,13 @@ const RecentSchema = z
     StatusCode: z.literal(200),
     message: z.string().openapi({ example: 'Data fetched successfully' }),
     count: z.number().int(),
+    truncated: z.boolean().openapi({
+      description:
+        'True when fewer than limit events came because they reached the size budget (PAGE_MAX_BYTES of message and additional data, 8 MB by default); next_cursor then gives the rest through GET /search?cursor=... (no other filters).',
+    }),
+    next_cursor: z.string().nullable().openapi({
+      description: 'With truncated: a search cursor that continues right after the last event; otherwise null',
+    }),
     events: z.array(EventSchema),
   })
   .openapi('RecentEvents');
@@ -40,10 +48,14 @@ export const recentRoute = createRoute({
 
 export const recentHandler: AppRouteHandler<typeof recentRoute> = async (c) => {
   const { limit = RECENT_DEFAULT } = c.req.valid('query');
-  const rows = await pageOfEvents(
+  const { rows, truncated } = await pageOfEvents(
     c.var.database().db,
     { includeArchived: false, companies: c.var.principal.companies },
-    { limit, offset: 0 },
+    { limit, offset: 0, maxBytes: c.var.config.PAGE_MAX_BYTES },
   );
-  return c.json(fetched('events', rows.map(toEventObject)), 200);
+  const last = rows[rows.length - 1];
+  // The rest of a cut answer is a search without filters (also live events only), after the last row.
+  const nextCursor = truncated && last ? encodeCursor({ ...positionOf(last), page: 1 }) : null;
+  const { events, ...head } = fetched('events', rows.map(toEventObject));
+  return c.json({ ...head, truncated, next_cursor: nextCursor, events }, 200);
 };

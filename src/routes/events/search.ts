@@ -24,10 +24,14 @@ const SearchResultSchema = z
     total_pages: z.number().int(),
     page_size: z.number().int(),
     total_count: z.number().int().openapi({ description: 'Rows matching the filters, over all pages' }),
-    next_cursor: z
-      .string()
-      .nullable()
-      .openapi({ description: 'Pass as cursor for the next page; null on the last page' }),
+    next_cursor: z.string().nullable().openapi({
+      description:
+        'Pass as cursor for the next page; null on the last page. After a truncated page it continues right after its last event.',
+    }),
+    truncated: z.boolean().openapi({
+      description:
+        'True when this page stopped before page_size rows because its events reached the size budget (PAGE_MAX_BYTES of message and additional data, 8 MB by default). count says how many came; next_cursor continues exactly after the last one, and current_page stays the same until the page is complete.',
+    }),
     warning: z
       .string()
       .optional()
@@ -63,16 +67,23 @@ export const searchHandler: AppRouteHandler<typeof searchRoute> = async (c) => {
   const filter = await resolveCatalogueIds(db, parsed);
 
   const total = await countEvents(db, filter);
-  const rows = await pageOfEvents(db, filter, {
+  const { rows, truncated } = await pageOfEvents(db, filter, {
     limit: pageSize,
     offset: (currentPage - 1) * pageSize,
     after: cursor,
+    maxBytes: c.var.config.PAGE_MAX_BYTES,
   });
   const events = rows.map(toEventObject);
   const totalPages = Math.ceil(total / pageSize);
   const last = rows[rows.length - 1];
-  const nextCursor =
-    last && currentPage < totalPages ? encodeCursor({ ...positionOf(last), page: currentPage + 1 }) : null;
+  // A page cut by the size budget continues after its last row, still as this page (issue 13.2).
+  const nextCursor = !last
+    ? null
+    : truncated
+      ? encodeCursor({ ...positionOf(last), page: currentPage })
+      : currentPage < totalPages
+        ? encodeCursor({ ...positionOf(last), page: currentPage + 1 })
+        : null;
   // The dashboard learns that more rows matched only from StatusCode 400 with the warning as
   // message (the old service's answer); the HTTP status stays 200 (issue 11.5).
   const overOldLimit = total > OLD_ROW_LIMIT;
@@ -90,6 +101,7 @@ export const searchHandler: AppRouteHandler<typeof searchRoute> = async (c) => {
       page_size: pageSize,
       total_count: total,
       next_cursor: nextCursor,
+      truncated,
       ...(overOldLimit ? { warning: OLD_LIMIT_WARNING } : {}),
       events,
     },
