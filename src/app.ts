@@ -1,27 +1,20 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env';
-import { API_KEY_HEADER, requireApiKey } from './lib/auth';
+import { API_KEY_HEADER } from './lib/auth';
 import { describeError, errorResponse, HttpError, toHttpError, validationError } from './lib/errors';
-import { IGNORED_PARAMETERS_HEADER, reportIgnoredParameters } from './lib/ignored-parameters';
+import { IGNORED_PARAMETERS_HEADER } from './lib/ignored-parameters';
 import { redocPage } from './lib/openapi/redoc';
 import { swaggerPage } from './lib/openapi/swagger';
-import { refuseNulInUrl, repeatedQueryNames } from './lib/query-text';
-import { limitRatePerKey } from './lib/rate-limit';
+import { repeatedQueryNames } from './lib/query-text';
 import { requestContext } from './lib/request-context';
-import { requireScope } from './lib/route-scopes';
-import { recordSelfAudit } from './lib/self-audit';
+import { UNMATCHED } from './lib/route-rules';
 import { explainRepeatedParameters, toValidationIssues } from './lib/validation-issues';
-import { registerRoutes } from './routes';
-
-export const BASE_PATH = '/pyaudit';
-const PUBLIC_PATHS = new Set([
-  `${BASE_PATH}/api/healthcheck`,
-  `${BASE_PATH}/docs`,
-  `${BASE_PATH}/redoc`,
-  `${BASE_PATH}/openapi.json`,
-]);
+import { mountApi } from './routes';
+import { assertEveryRouteDeclared, guardsFor } from './routes/define-route';
+import { API_PREFIX, BASE_PATH } from './routes/paths';
 
 /** The document's head; also read by scripts/console-api-types.mjs to type the console's client. */
 export const OPENAPI_DOCUMENT = {
@@ -72,19 +65,15 @@ export function createApp() {
       },
     })(c, next);
   });
-  // Key, per-key rate limit, audit of the auditors, scope: one layer each (docs/security-keys.md),
-  // so the self-audit sees the answer to every request it records, refusals included.
-  for (const guard of [requireApiKey, limitRatePerKey, recordSelfAudit, requireScope]) {
-    app.use(`${BASE_PATH}/api/*`, async (c, next) => {
-      if (PUBLIC_PATHS.has(new URL(c.req.url).pathname)) return next();
-      return guard(c, next);
-    });
-  }
-
-  app.use(`${BASE_PATH}/api/*`, refuseNulInUrl);
-  app.use(`${BASE_PATH}/api/*`, reportIgnoredParameters(app));
-
-  registerRoutes(app);
+  // Key, rate limit, self-audit and scope are each route's own middleware (defineRoute), read
+  // from the route the router matched: no table keyed by URL text (docs/architecture.md).
+  mountApi(app);
+  // What matched no route under the prefix: deny by default, then 404 or 405.
+  const answerNoRoute: MiddlewareHandler<AppEnv> = async (c) => {
+    throw noRoute(app, c.req.path);
+  };
+  for (const handler of [...guardsFor(UNMATCHED, null), answerNoRoute]) app.all(`${API_PREFIX}/*`, handler);
+  assertEveryRouteDeclared(app, API_PREFIX);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'APIKeyHeader', {
     type: 'apiKey',
@@ -95,14 +84,7 @@ export function createApp() {
   app.get(`${BASE_PATH}/docs`, (c) => c.html(swaggerPage(`${BASE_PATH}/openapi.json`)));
   app.get(`${BASE_PATH}/redoc`, (c) => c.html(redocPage(`${BASE_PATH}/openapi.json`)));
 
-  app.notFound((c) => {
-    const allowed = allowedMethods(app, new URL(c.req.url).pathname);
-    if (allowed.length > 0) {
-      c.header('Allow', allowed.join(', '));
-      return errorResponse(c, new HttpError(405, 'Method Not Allowed'));
-    }
-    return errorResponse(c, new HttpError(404, 'Not Found'));
-  });
+  app.notFound((c) => errorResponse(c, noRoute(app, c.req.path)));
   app.onError((error, c) => {
     const httpError = toHttpError(error);
     if (httpError.status >= 500)
@@ -110,6 +92,13 @@ export function createApp() {
     return errorResponse(c, httpError);
   });
   return app;
+}
+
+/** 405 with Allow when the path has routes for other methods, else 404 (path as the router saw it). */
+function noRoute(app: OpenAPIHono<AppEnv>, path: string): HttpError {
+  const allowed = allowedMethods(app, path);
+  if (allowed.length > 0) return new HttpError(405, 'Method Not Allowed', {}, { Allow: allowed.join(', ') });
+  return new HttpError(404, 'Not Found');
 }
 
 function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {

@@ -1,6 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from '../app-env';
 
 /**
@@ -24,40 +22,20 @@ export function noteIgnored(c: Context<AppEnv>, names: readonly string[]) {
   c.var.ignoredParameters?.push(...names);
 }
 
-/** `{id}` (OpenAPI) -> `:id` (Hono), as @hono/zod-openapi registers the path. */
-const honoPath = (openApiPath: string) => openApiPath.replace(/\{([^}]+)\}/g, ':$1');
-
-type QueryNamesByRoute = Map<string, ReadonlySet<string>>;
-
-/**
- * Every route's query parameter names, read from the query schema it declares (the single
- * source of truth: the same schema validates, documents and types the query). A route without
- * a query schema knows no parameter.
- */
-function queryNamesByRoute(app: OpenAPIHono<AppEnv>): QueryNamesByRoute {
-  const byRoute: QueryNamesByRoute = new Map();
-  for (const definition of app.openAPIRegistry.definitions) {
-    if (definition.type !== 'route') continue;
-    const { method, path, request } = definition.route;
-    const query = request?.query;
-    const names = query && 'shape' in query ? Object.keys(query.shape) : [];
-    byRoute.set(`${method.toUpperCase()} ${honoPath(path)}`, new Set(names));
-  }
-  return byRoute;
+/** The query parameter names a route declares: the keys of its query schema (the single source
+ * of truth: the same schema validates, documents and types the query); none without one. */
+export function declaredQueryNames(query: unknown): ReadonlySet<string> {
+  return new Set(query && typeof query === 'object' && 'shape' in query ? Object.keys(query.shape as object) : []);
 }
 
 /**
- * Names the query parameters the matched route does not declare (with any body fields a
- * handler noted) in X-Ignored-Parameters and a WARNING log line. The query schemas are plain
- * (non-strict) objects, so zod drops these names before the handler sees the query. Requests
- * that match no route (404, 405) report nothing.
+ * Names the query parameters the route does not declare (with any body fields a handler
+ * noted) in X-Ignored-Parameters and a WARNING log line. The query schemas are plain
+ * (non-strict) objects, so zod drops these names before the handler sees the query. Each route
+ * gets its own (defineRoute); requests that match no route (404, 405) get none: names null.
  */
-export function reportIgnoredParameters(app: OpenAPIHono<AppEnv>): MiddlewareHandler<AppEnv> {
-  let known: QueryNamesByRoute | undefined;
+export function reportIgnoredParameters(names: ReadonlySet<string> | null): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    known ??= queryNamesByRoute(app);
-    const route = matchedRoutes(c).at(-1);
-    const names = route ? known.get(`${route.method} ${route.path}`) : undefined;
     const ignored: string[] = [];
     if (names) {
       for (const name of new Set(new URL(c.req.url).searchParams.keys())) {

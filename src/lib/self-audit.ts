@@ -4,10 +4,12 @@ import { type IngestRow, ingestEvents } from '../db/queries/ingest';
 import { afterResponse } from './after-response';
 
 /**
- * The audit of the auditors: every read of the trail (search, recent, export) and every admin
- * request is itself stored as an event of the `Audit Service` functionality (sql/021), with the
- * key's name as the user and the parameters used as additional_data. It is written after the
- * response, in ctx.waitUntil on its own connection, so it never slows or fails the request.
+ * The audit of the auditors: every read of the trail (search, recent, export, stream) and every
+ * admin request is itself stored as an event of the `Audit Service` functionality (sql/021), with
+ * the key's name as the user and the parameters used as additional_data. Which requests, and as
+ * what, each route declares (its `audit` in defineRoute); this reads the matched route's
+ * declaration, never the URL. The event is written after the response (afterResponse), so it
+ * never slows or fails the request.
  *
  * company_id is 0 (no company: the service itself) unless the key is limited to exactly one
  * company; then it is that company, so a tenant can see how its own key was used while nobody
@@ -15,20 +17,6 @@ import { afterResponse } from './after-response';
  */
 export const AUDIT_FUNCTIONALITY = 'Audit Service';
 export type AuditedAction = 'Search' | 'Recent' | 'Export' | 'Stream' | 'Admin action';
-
-const API = '/pyaudit/api';
-const READS: Record<string, AuditedAction> = {
-  [`${API}/audit-events/search`]: 'Search',
-  [`${API}/audit-events/recent`]: 'Recent',
-  [`${API}/audit-events/export`]: 'Export',
-  [`${API}/audit-events/stream`]: 'Stream',
-};
-
-export function auditedActionOf(method: string, path: string): AuditedAction | null {
-  if (path === `${API}/admin` || path.startsWith(`${API}/admin/`)) return 'Admin action';
-  if (method !== 'GET' && method !== 'HEAD') return null;
-  return READS[path] ?? null;
-}
 
 // Per request (keyed by the Request object, gone with it): what a route adds about its action,
 // such as the name of the key it revoked. Never a key's text.
@@ -58,9 +46,10 @@ function storableParams(c: Context<AppEnv>): Record<string, string | string[]> {
 }
 
 export const recordSelfAudit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const path = new URL(c.req.url).pathname;
-  const action = c.var.config.SELF_AUDIT ? auditedActionOf(c.req.method, path) : null;
+  const action = c.var.config.SELF_AUDIT ? c.var.route.audit : null;
   if (!action) return next();
+  // The path as sent (a percent-encoded spelling stays visible); the action is the matched route's.
+  const path = new URL(c.req.url).pathname;
   const at = new Date();
   await next();
   const status = c.res.status;

@@ -1,9 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../env';
 import { jsonResponse } from '../lib/openapi/responses';
+import { createRouter, defineRoute } from './define-route';
 import { cachedProbe } from './health-probe';
-import type { AppOpenAPI, AppRouteHandler } from './route-helpers';
+import type { AppRouteHandler } from './route-helpers';
 
 const HealthSchema = z
   .object({
@@ -14,9 +15,12 @@ const HealthSchema = z
   })
   .openapi('Health');
 
-export const healthRoute = createRoute({
+export const healthRoute = defineRoute({
+  operationId: 'healthcheck',
+  scope: 'public',
+  audit: null,
   method: 'get',
-  path: '/pyaudit/api/healthcheck',
+  path: '/healthcheck',
   tags: ['Health'],
   summary: 'Service and database status (no key needed)',
   description:
@@ -76,4 +80,4 @@ export const healthHandler: AppRouteHandler<typeof healthRoute> = async (c) => {
   );
 };
 
-export const registerHealth = (app: AppOpenAPI) => app.openapi(healthRoute, healthHandler);
+export const healthRoutes = createRouter().openapi(healthRoute, healthHandler);

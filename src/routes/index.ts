@@ -1,22 +1,28 @@
-import { registerAdminCatalogue } from './admin/catalogue';
-import { registerIngestAdmin } from './admin/ingest';
-import { registerAdminKeys } from './admin/keys';
-import { registerLifecycleAdmin } from './admin/lifecycle';
-import { registerCatalogue } from './catalogue/catalogue';
-import { registerEvents } from './events';
-import { registerHealth } from './health';
-import { registerIntegrity } from './integrity';
+import { adminCatalogueRoutes } from './admin/catalogue';
+import { ingestAdminRoutes } from './admin/ingest';
+import { adminKeysRoutes } from './admin/keys';
+import { lifecycleRoutes } from './admin/lifecycle';
+import { catalogueRoutes } from './catalogue/catalogue';
+import { eventsRoutes } from './events';
+import { healthRoutes } from './health';
+import { integrityRoutes } from './integrity';
+import { API_PREFIX } from './paths';
 import type { AppOpenAPI } from './route-helpers';
-import { registerWhoami } from './whoami/whoami';
+import { whoamiRoutes } from './whoami/whoami';
 
-export function registerRoutes(app: AppOpenAPI) {
-  registerHealth(app);
-  registerEvents(app);
-  registerCatalogue(app);
-  registerAdminKeys(app);
-  registerAdminCatalogue(app);
-  registerLifecycleAdmin(app);
-  registerIngestAdmin(app);
-  registerIntegrity(app);
-  registerWhoami(app);
+/** The areas, in the order of the OpenAPI document; each mounted under the API prefix once. */
+const AREAS = [
+  healthRoutes,
+  eventsRoutes,
+  catalogueRoutes,
+  adminKeysRoutes,
+  adminCatalogueRoutes,
+  lifecycleRoutes,
+  ingestAdminRoutes,
+  integrityRoutes,
+  whoamiRoutes,
+];
+
+export function mountApi(app: AppOpenAPI) {
+  for (const area of AREAS) app.route(API_PREFIX, area);
 }

@@ -10,88 +10,7 @@ export interface paths {
         };
         get?: never;
         /** Add or rename a company in the directory */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    company_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CompanyUpsert"];
-                };
-            };
-            responses: {
-                /** @description Renamed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CompanyUpdated"];
-                    };
-                };
-                /** @description Added */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CompanyCreated"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The calling key lacks admin, or may not change this company */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        put: operations["upsertCompany"];
         post?: never;
         delete?: never;
         options?: never;
@@ -108,100 +27,7 @@ export interface paths {
         };
         get?: never;
         /** Add or rename a store location of a company */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    company_id: number;
-                    store_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["StoreUpsert"];
-                };
-            };
-            responses: {
-                /** @description Renamed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StoreUpdated"];
-                    };
-                };
-                /** @description Added */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StoreCreated"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The calling key lacks admin, or may not change this company */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The company is not in the directory; PUT it first */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        put: operations["upsertStoreLocation"];
         post?: never;
         delete?: never;
         options?: never;
@@ -219,88 +45,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Add a functionality with its event types */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["FunctionalityCreate"];
-                };
-            };
-            responses: {
-                /** @description Added, with its event types */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FunctionalityCreated"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The calling key lacks admin, or is limited to companies */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description A functionality with this name exists */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["addFunctionality"];
         delete?: never;
         options?: never;
         head?: never;
@@ -320,101 +65,7 @@ export interface paths {
          * Add event types to a functionality
          * @description All of them or none: if any exists already, the answer is 409 naming it and nothing is added.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["EventTypesCreate"];
-                };
-            };
-            responses: {
-                /** @description Added */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["EventTypesCreated"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The calling key lacks admin, or is limited to companies */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description No functionality has this name */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Some of the event types exist already (named in detail); nothing was added */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["addEventTypes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -432,72 +83,7 @@ export interface paths {
          * Events the queue consumer could not store, with the reason
          * @description Newest first; replayed ones only with include_replayed=true. Page with before_id = the last id of the previous page.
          */
-        get: {
-            parameters: {
-                query?: {
-                    before_id?: number;
-                    include_replayed?: "true" | "false";
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Dead letters, newest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            count: number;
-                            dead_letters: components["schemas"]["IngestDeadLetter"][];
-                            next_before_id: number | null;
-                            /** @enum {number} */
-                            StatusCode: 200;
-                        };
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listDeadLetters"];
         put?: never;
         post?: never;
         delete?: never;
@@ -519,92 +105,7 @@ export interface paths {
          * Store a dead-lettered event now (after fixing the catalogue, say)
          * @description Runs the ingest statement for the event, directly. 200 with the stored id (duplicate: true when its event_id had been stored meanwhile); 409 when it is refused again (the dead letter counts another failure) or was replayed already; 422 for a malformed message, which holds no event to store.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Stored */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            duplicate: boolean;
-                            id: number;
-                            message: string;
-                            /** @enum {number} */
-                            StatusCode: 200;
-                        };
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description No dead letter with this id */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Refused again, or replayed already */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["replayDeadLetter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -622,62 +123,7 @@ export interface paths {
          * The ingest queue: backlog, age of its oldest event, dead letters
          * @description The backlog is what the tracker (a Durable Object) knows: events accepted by enqueue and not yet stored or dead-lettered, and the age of the oldest of them. Answers while the database is down (dead_letters is then null). docs/queued-ingest.md
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Queued ingest at a glance */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IngestStatus"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getIngestStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -699,64 +145,7 @@ export interface paths {
          * Seal the events not sealed yet into signed blocks now
          * @description What the every-minute cron does: events whose transactions have committed (below the commit horizon) and are not in a block yet go into new blocks of at most INTEGRITY_BLOCK_MAX_EVENTS, each with its Merkle root, chained to the previous block and signed. Events still being written are left for a later block. Admin key with every company.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description What this run sealed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IntegritySealResult"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description No INTEGRITY_SIGNING_KEY, or the database is unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["sealIntegrityBlock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -771,157 +160,10 @@ export interface paths {
             cookie?: never;
         };
         /** List API keys (never a key or its hash) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Every database key, revoked ones included, by name */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKeyList"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The calling key lacks admin, or is limited to companies */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listApiKeys"];
         put?: never;
         /** Create an API key (the key is in this answer and nowhere else) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ApiKeyCreate"];
-                };
-            };
-            responses: {
-                /** @description Created; `key` is shown once */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKeyCreated"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The calling key lacks admin, or is limited to companies */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description A key with this name exists (names are never reused) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -939,86 +181,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an API key (same as POST .../revoke; the row stays for the record) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked (or already revoked: the first time is kept) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKeyRevoked"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The calling key lacks admin, or is limited to companies */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description No key has this name */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1037,86 +200,7 @@ export interface paths {
          * Revoke an API key
          * @description Refused at once by this isolate, and by every other within API_KEY_CACHE_TTL_SECONDS (60 s at most).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked (or already revoked: the first time is kept) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKeyRevoked"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The calling key lacks admin, or is limited to companies */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description No key has this name */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["revokeApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1136,86 +220,7 @@ export interface paths {
          * Run the monthly maintenance now
          * @description Archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["RunMaintenance"];
-                };
-            };
-            responses: {
-                /** @description The run this request recorded (status ok) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["MaintenanceRun"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Another maintenance run holds the lock; this one was recorded as skipped */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["MaintenanceRunProblem"];
-                    };
-                };
-                /** @description A body that is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description The run failed and was rolled back; run.error says why */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["MaintenanceRunProblem"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["runMaintenance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1230,67 +235,7 @@ export interface paths {
             cookie?: never;
         };
         /** Recent maintenance and partition runs, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only this job */
-                    job?: "maintain" | "partitions";
-                    /** @description Newest first */
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Every run is recorded: cron, admin and psql, ok, failed or skipped */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["MaintenanceRuns"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listMaintenanceRuns"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1310,65 +255,7 @@ export interface paths {
          * Partitions, archive size, archive horizon and the last maintenance runs
          * @description Every monthly partition of the live table and of the archive with its range (UTC and Central Time) and row count, totals per table, the instant before which events are archived, and the last run of each job with its outcome. Large partitions show the planner estimate unless exact=true.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Count every partition exactly (reads them all); by default large ones show the planner estimate */
-                    exact?: "true" | "false";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The data lifecycle at a glance */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PartitionsReport"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listPartitions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1390,95 +277,7 @@ export interface paths {
          * Store up to 1000 events in one statement
          * @description Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than 1000 events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["AuditEventBatch"];
-                };
-            };
-            responses: {
-                /** @description Every event stored (or already stored) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventBatchResult"];
-                    };
-                };
-                /** @description INGEST_MODE=queue only: every event accepted by the ingest queue */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventBatchResult"];
-                    };
-                };
-                /** @description Some events refused; see results[].errors */
-                207: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventBatchResult"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description More than 1000 events, or body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The body is not a batch (detail only), or every event was refused and nothing stored (results[].errors and detail say why) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventBatchResult"] | components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["createAuditEventBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1498,117 +297,7 @@ export interface paths {
          * Store one audit event
          * @description Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["AuditEventCreate"];
-                };
-            };
-            responses: {
-                /** @description Stored (or already stored, with the same event_id) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventCreated"];
-                    };
-                };
-                /** @description INGEST_MODE=queue only: accepted by the ingest queue, stored by its consumer */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventAccepted"];
-                    };
-                };
-                /** @description Unknown functionality, or an event type that is not one of its types */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["UnknownName"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The key may not write events for this company */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Body larger than MAX_BODY_BYTES */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["createAuditEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1628,113 +317,7 @@ export interface paths {
          * Accept events for storing through the ingest queue (202), whatever the database is doing
          * @description Takes a create body (one event) or a batch body (up to 1000 events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["AuditEventCreate"] | components["schemas"]["AuditEventBatch"];
-                };
-            };
-            responses: {
-                /** @description Every event accepted: it will be stored */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventEnqueueResult"];
-                    };
-                };
-                /** @description Some events refused (results[].errors); the others accepted */
-                207: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventEnqueueResult"];
-                    };
-                };
-                /** @description Single body: unknown functionality or event type */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            message: string;
-                            /** @enum {number} */
-                            StatusCode: 400;
-                        };
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Single body: the key may not write events for this company */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description More than 1000 events, or body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The body is neither shape (detail only), or every event was refused and nothing queued */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AuditEventEnqueueResult"] | components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["enqueueAuditEvents"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1752,105 +335,7 @@ export interface paths {
          * Download every matching event as .xlsx, CSV or NDJSON (streamed)
          * @description Takes every search filter (and its dashboard aliases) plus recent and format. The whole filtered result is exported, newest first, streamed while it is read: sheet 'Audit Events' (continued on 'Audit Events 2', ... past Excel's 1,048,575 rows per sheet), bold header, timestamps in Central Time. Errors before the download starts are JSON; a failure during the download aborts it (the file is never silently cut short).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Company id */
-                    company_id?: number;
-                    /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
-                    event_type?: string;
-                    /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
-                    event_type_name?: string;
-                    /** @description xlsx (default), csv (UTF-8 with BOM, RFC 4180) or ndjson (one event per line) */
-                    format?: "xlsx" | "csv" | "ndjson";
-                    /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
-                    from_date?: string;
-                    /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
-                    functionality?: string;
-                    /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
-                    functionality_name?: string;
-                    /** @description Also search the archive (events older than the retention window) */
-                    include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
-                    /** @description Case-insensitive substring of the message; % and _ are literal characters */
-                    message_pattern?: string;
-                    /** @description Accepted for old clients and ignored: the export is always the whole filtered result. */
-                    page_number?: number;
-                    /** @description Accepted for old clients and ignored: the export is always the whole filtered result (recent=true caps it). */
-                    page_size?: number;
-                    /** @description CSV only. By default a text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is written with a leading apostrophe (OWASP CSV injection); true writes every cell's text exactly as stored. xlsx cells are plain text either way. */
-                    raw?: "0" | "1" | "true" | "false" | "True" | "False";
-                    /** @description true: only the 500 newest matching events */
-                    recent?: "0" | "1" | "true" | "false" | "True" | "False";
-                    /** @description Success or Failed */
-                    status?: "Success" | "Failed";
-                    /** @description Store location id */
-                    store_id?: number;
-                    /** @description Alias of store_id (sent by the dashboard export) */
-                    store_location_id?: number;
-                    /** @description Events up to and including this time (a date alone includes that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
-                    to_date?: string;
-                    /** @description User name, exact */
-                    user?: string;
-                    /** @description Alias of user (sent by the dashboard export) */
-                    username?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The file, as an attachment named audit_events_(recent|search)_MMDDYYYY_HHMMSS.(xlsx|csv|ndjson) */
-                200: {
-                    headers: {
-                        /** @description attachment; filename=audit_events_search_11262026_143000.xlsx */
-                        "Content-Disposition"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                        "application/x-ndjson": string;
-                        "text/csv": string;
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["exportAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1867,62 +352,7 @@ export interface paths {
             cookie?: never;
         };
         /** All functionalities */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ordered by id */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FunctionalityList"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listFunctionalities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1939,62 +369,7 @@ export interface paths {
             cookie?: never;
         };
         /** The company directory */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ordered by name; a key limited to companies sees only those */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CompanyList"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listCompanies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2011,64 +386,7 @@ export interface paths {
             cookie?: never;
         };
         /** Event types of one functionality, by name */
-        get: {
-            parameters: {
-                query: {
-                    functionalityname: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ordered by name; "Data not found" when the functionality is unknown */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["EventTypeList"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listEventTypesOfFunctionality"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2085,75 +403,7 @@ export interface paths {
             cookie?: never;
         };
         /** Store locations of one company */
-        get: {
-            parameters: {
-                query: {
-                    company_id: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ordered by name */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StoreList"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The key may not read this company */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listStoreLocationsOfCompany"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2170,65 +420,7 @@ export interface paths {
             cookie?: never;
         };
         /** The newest events (500 unless limit says otherwise) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description How many of the newest events (default 500) */
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Newest first; message "Data not found" and count 0 when there are none */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RecentEvents"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listRecentAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2248,95 +440,7 @@ export interface paths {
          * Filtered, paged search, newest first
          * @description All filters combine with AND. Page with page_number, or with cursor (next_cursor of the previous page) for deep pages. The dashboard aliases store_location_id, username, functionality_name and event_type_name are accepted. A successful search is always HTTP 200. When more than 5000 rows match, the body keeps the old service's signal for the support dashboard, which reads only the body: StatusCode 400 and the warning as message, with the page's events, total_count and next_cursor as usual. New clients should read the HTTP status and total_count, not StatusCode.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Company id */
-                    company_id?: number;
-                    /** @description next_cursor of the previous page: keyset paging, as fast on page 1000 as on page 1 */
-                    cursor?: string;
-                    /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
-                    event_type?: string;
-                    /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
-                    event_type_name?: string;
-                    /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
-                    from_date?: string;
-                    /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
-                    functionality?: string;
-                    /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
-                    functionality_name?: string;
-                    /** @description Also search the archive (events older than the retention window) */
-                    include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
-                    /** @description Case-insensitive substring of the message; % and _ are literal characters */
-                    message_pattern?: string;
-                    page_number?: number;
-                    page_size?: number;
-                    /** @description Success or Failed */
-                    status?: "Success" | "Failed";
-                    /** @description Store location id */
-                    store_id?: number;
-                    /** @description Alias of store_id (sent by the dashboard export) */
-                    store_location_id?: number;
-                    /** @description Events up to and including this time (a date alone includes that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
-                    to_date?: string;
-                    /** @description User name, exact */
-                    user?: string;
-                    /** @description Alias of user (sent by the dashboard export) */
-                    username?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of matching events ("No audit events found" when none match) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SearchResult"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["searchAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2356,93 +460,7 @@ export interface paths {
          * Events per hour or day for the search filters, split Success/Failed
          * @description Takes the search filters (same names and aliases). Buckets are Central Time hours or calendar days (a DST day is 23 or 25 hours); buckets without events are left out.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Bucket width, in Central Time (default hour) */
-                    bucket?: "hour" | "day";
-                    /** @description Company id */
-                    company_id?: number;
-                    /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
-                    event_type?: string;
-                    /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
-                    event_type_name?: string;
-                    /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
-                    from_date?: string;
-                    /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
-                    functionality?: string;
-                    /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
-                    functionality_name?: string;
-                    /** @description Also search the archive (events older than the retention window) */
-                    include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
-                    /** @description Case-insensitive substring of the message; % and _ are literal characters */
-                    message_pattern?: string;
-                    /** @description Success or Failed */
-                    status?: "Success" | "Failed";
-                    /** @description Store location id */
-                    store_id?: number;
-                    /** @description Alias of store_id (sent by the dashboard export) */
-                    store_location_id?: number;
-                    /** @description Events up to and including this time (a date alone includes that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
-                    to_date?: string;
-                    /** @description User name, exact */
-                    user?: string;
-                    /** @description Alias of user (sent by the dashboard export) */
-                    username?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Counts per bucket, oldest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["EventStats"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["countAuditEventsByBucket"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2470,110 +488,7 @@ export interface paths {
          *
          *     Needs events:read; a company-bound key sees only its companies. At most LIVE_TAIL_MAX_STREAMS_PER_KEY open streams per key (429 past it).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Resume after this position (the id of the last event received, `<writexid>-<id>`); Last-Event-ID wins when both are sent */
-                    after?: string;
-                    /** @description Company id */
-                    company_id?: number;
-                    /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
-                    event_type?: string;
-                    /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
-                    event_type_name?: string;
-                    /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
-                    functionality?: string;
-                    /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
-                    functionality_name?: string;
-                    /** @description Case-insensitive substring of the message; % and _ are literal characters */
-                    message_pattern?: string;
-                    /** @description Success or Failed */
-                    status?: "Success" | "Failed";
-                    /** @description Store location id */
-                    store_id?: number;
-                    /** @description Alias of store_id (sent by the dashboard export) */
-                    store_location_id?: number;
-                    /** @description User name, exact */
-                    user?: string;
-                    /** @description Alias of user (sent by the dashboard export) */
-                    username?: string;
-                };
-                header?: {
-                    /** @description Resume after the id of the last event received, `<writexid>-<id>` */
-                    "last-event-id"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The stream (text/event-stream); it stays open until the client or the server ends it */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/event-stream": string;
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The key lacks events:read */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description This key already has LIVE_TAIL_MAX_STREAMS_PER_KEY open streams; Retry-After */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TooManyStreams"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["streamAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2593,35 +508,7 @@ export interface paths {
          * Service and database status (no key needed)
          * @description The database answer is reused for HEALTHCHECK_CACHE_MS (2 s by default) per isolate, so polling this route costs the database at most one probe per isolate in that time.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The service runs and the database answered a query */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Health"];
-                    };
-                };
-                /** @description The database did not answer in time */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Health"];
-                    };
-                };
-            };
-        };
+        get: operations["healthcheck"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2641,67 +528,7 @@ export interface paths {
          * The sealed blocks, oldest first: what an offline verifier needs
          * @description Headers, hashes and signatures only (no event data, no per-event hashes): safe for any key with events:read. `npm run verify` checks the chain and signatures from these.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Blocks after this seq (default 0: from the first) */
-                    after_seq?: number;
-                    /** @description At most this many (default 100) */
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of blocks in seq order */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IntegrityBlocks"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listIntegrityBlocks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2721,87 +548,7 @@ export interface paths {
          * An inclusion proof of one event in its signed block
          * @description For a key's own events (a key limited to companies gets 404 for anyone else's, as for a missing event). The audit path holds hashes of subtrees only: no other event's content. Check: SHA-256(canonical) = event_hash; the audit path from SHA-256(0x00 || event_hash) leads to block.merkle_root; block.signature verifies with the key of /integrity/public-key.
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The event id */
-                    id: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The proof */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IntegrityProof"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description No such event (or not one of this key’s companies) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The event is not sealed yet (blocks are sealed every minute) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getIntegrityProof"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2818,62 +565,7 @@ export interface paths {
             cookie?: never;
         };
         /** The public keys that verify block signatures (the current one and earlier ones) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Every trusted key, by key id */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IntegrityPublicKeys"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getIntegrityPublicKey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2893,78 +585,7 @@ export interface paths {
          * Recompute hashes, Merkle roots, the chain and the signatures over a range
          * @description Checks every block whose events meet [from_date, to_date] (all blocks without dates) and the events not sealed yet in that range. Needs events:read on a key with every company; a key limited to companies checks its own events with /integrity/proof.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Blocks whose events reach this time or later. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
-                    from_date?: string;
-                    /** @description ... and start at this time or earlier (a date alone: that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
-                    to_date?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description ok is true when nothing failed; each failure names its block and event */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IntegrityVerifyReport"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The key is limited to some companies */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["verifyIntegrity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2984,62 +605,7 @@ export interface paths {
          * The calling key: name, scopes and companies
          * @description Any valid key may call it, whatever its scopes. The key itself is never returned.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Who is calling */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Whoami"];
-                    };
-                };
-                /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `loc` names the field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ValidationError"];
-                    };
-                };
-                /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["whoami"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3784,4 +1350,2472 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    upsertCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyUpsert"];
+            };
+        };
+        responses: {
+            /** @description Renamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyUpdated"];
+                };
+            };
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyCreated"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The calling key lacks admin, or may not change this company */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    upsertStoreLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: number;
+                store_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoreUpsert"];
+            };
+        };
+        responses: {
+            /** @description Renamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreUpdated"];
+                };
+            };
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreCreated"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The calling key lacks admin, or may not change this company */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The company is not in the directory; PUT it first */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addFunctionality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FunctionalityCreate"];
+            };
+        };
+        responses: {
+            /** @description Added, with its event types */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunctionalityCreated"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The calling key lacks admin, or is limited to companies */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A functionality with this name exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addEventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventTypesCreate"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypesCreated"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The calling key lacks admin, or is limited to companies */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No functionality has this name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Some of the event types exist already (named in detail); nothing was added */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                before_id?: number;
+                include_replayed?: "true" | "false";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dead letters, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        dead_letters: components["schemas"]["IngestDeadLetter"][];
+                        next_before_id: number | null;
+                        /** @enum {number} */
+                        StatusCode: 200;
+                    };
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        duplicate: boolean;
+                        id: number;
+                        message: string;
+                        /** @enum {number} */
+                        StatusCode: 200;
+                    };
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No dead letter with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Refused again, or replayed already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIngestStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued ingest at a glance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestStatus"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sealIntegrityBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What this run sealed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegritySealResult"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No INTEGRITY_SIGNING_KEY, or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every database key, revoked ones included, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The calling key lacks admin, or is limited to companies */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Created; `key` is shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The calling key lacks admin, or is limited to companies */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A key with this name exists (names are never reused) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked (or already revoked: the first time is kept) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRevoked"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The calling key lacks admin, or is limited to companies */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No key has this name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked (or already revoked: the first time is kept) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRevoked"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The calling key lacks admin, or is limited to companies */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No key has this name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    runMaintenance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunMaintenance"];
+            };
+        };
+        responses: {
+            /** @description The run this request recorded (status ok) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceRun"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another maintenance run holds the lock; this one was recorded as skipped */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceRunProblem"];
+                };
+            };
+            /** @description A body that is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description The run failed and was rolled back; run.error says why */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceRunProblem"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMaintenanceRuns: {
+        parameters: {
+            query?: {
+                /** @description Only this job */
+                job?: "maintain" | "partitions";
+                /** @description Newest first */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every run is recorded: cron, admin and psql, ok, failed or skipped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceRuns"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPartitions: {
+        parameters: {
+            query?: {
+                /** @description Count every partition exactly (reads them all); by default large ones show the planner estimate */
+                exact?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data lifecycle at a glance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartitionsReport"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAuditEventBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditEventBatch"];
+            };
+        };
+        responses: {
+            /** @description Every event stored (or already stored) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventBatchResult"];
+                };
+            };
+            /** @description INGEST_MODE=queue only: every event accepted by the ingest queue */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventBatchResult"];
+                };
+            };
+            /** @description Some events refused; see results[].errors */
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventBatchResult"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description More than 1000 events, or body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The body is not a batch (detail only), or every event was refused and nothing stored (results[].errors and detail say why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventBatchResult"] | components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAuditEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditEventCreate"];
+            };
+        };
+        responses: {
+            /** @description Stored (or already stored, with the same event_id) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventCreated"];
+                };
+            };
+            /** @description INGEST_MODE=queue only: accepted by the ingest queue, stored by its consumer */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventAccepted"];
+                };
+            };
+            /** @description Unknown functionality, or an event type that is not one of its types */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnknownName"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not write events for this company */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    enqueueAuditEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditEventCreate"] | components["schemas"]["AuditEventBatch"];
+            };
+        };
+        responses: {
+            /** @description Every event accepted: it will be stored */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventEnqueueResult"];
+                };
+            };
+            /** @description Some events refused (results[].errors); the others accepted */
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventEnqueueResult"];
+                };
+            };
+            /** @description Single body: unknown functionality or event type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        message: string;
+                        /** @enum {number} */
+                        StatusCode: 400;
+                    };
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Single body: the key may not write events for this company */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description More than 1000 events, or body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The body is neither shape (detail only), or every event was refused and nothing queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventEnqueueResult"] | components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    exportAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Company id */
+                company_id?: number;
+                /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
+                event_type?: string;
+                /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
+                event_type_name?: string;
+                /** @description xlsx (default), csv (UTF-8 with BOM, RFC 4180) or ndjson (one event per line) */
+                format?: "xlsx" | "csv" | "ndjson";
+                /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                from_date?: string;
+                /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
+                functionality?: string;
+                /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
+                functionality_name?: string;
+                /** @description Also search the archive (events older than the retention window) */
+                include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
+                /** @description Case-insensitive substring of the message; % and _ are literal characters */
+                message_pattern?: string;
+                /** @description Accepted for old clients and ignored: the export is always the whole filtered result. */
+                page_number?: number;
+                /** @description Accepted for old clients and ignored: the export is always the whole filtered result (recent=true caps it). */
+                page_size?: number;
+                /** @description CSV only. By default a text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is written with a leading apostrophe (OWASP CSV injection); true writes every cell's text exactly as stored. xlsx cells are plain text either way. */
+                raw?: "0" | "1" | "true" | "false" | "True" | "False";
+                /** @description true: only the 500 newest matching events */
+                recent?: "0" | "1" | "true" | "false" | "True" | "False";
+                /** @description Success or Failed */
+                status?: "Success" | "Failed";
+                /** @description Store location id */
+                store_id?: number;
+                /** @description Alias of store_id (sent by the dashboard export) */
+                store_location_id?: number;
+                /** @description Events up to and including this time (a date alone includes that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                to_date?: string;
+                /** @description User name, exact */
+                user?: string;
+                /** @description Alias of user (sent by the dashboard export) */
+                username?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment named audit_events_(recent|search)_MMDDYYYY_HHMMSS.(xlsx|csv|ndjson) */
+            200: {
+                headers: {
+                    /** @description attachment; filename=audit_events_search_11262026_143000.xlsx */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFunctionalities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ordered by id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunctionalityList"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCompanies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ordered by name; a key limited to companies sees only those */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyList"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEventTypesOfFunctionality: {
+        parameters: {
+            query: {
+                functionalityname: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ordered by name; "Data not found" when the functionality is unknown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeList"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listStoreLocationsOfCompany: {
+        parameters: {
+            query: {
+                company_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ordered by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreList"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not read this company */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRecentAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description How many of the newest events (default 500) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first; message "Data not found" and count 0 when there are none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecentEvents"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Company id */
+                company_id?: number;
+                /** @description next_cursor of the previous page: keyset paging, as fast on page 1000 as on page 1 */
+                cursor?: string;
+                /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
+                event_type?: string;
+                /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
+                event_type_name?: string;
+                /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                from_date?: string;
+                /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
+                functionality?: string;
+                /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
+                functionality_name?: string;
+                /** @description Also search the archive (events older than the retention window) */
+                include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
+                /** @description Case-insensitive substring of the message; % and _ are literal characters */
+                message_pattern?: string;
+                page_number?: number;
+                page_size?: number;
+                /** @description Success or Failed */
+                status?: "Success" | "Failed";
+                /** @description Store location id */
+                store_id?: number;
+                /** @description Alias of store_id (sent by the dashboard export) */
+                store_location_id?: number;
+                /** @description Events up to and including this time (a date alone includes that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                to_date?: string;
+                /** @description User name, exact */
+                user?: string;
+                /** @description Alias of user (sent by the dashboard export) */
+                username?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of matching events ("No audit events found" when none match) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    countAuditEventsByBucket: {
+        parameters: {
+            query?: {
+                /** @description Bucket width, in Central Time (default hour) */
+                bucket?: "hour" | "day";
+                /** @description Company id */
+                company_id?: number;
+                /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
+                event_type?: string;
+                /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
+                event_type_name?: string;
+                /** @description Events at or after this time. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                from_date?: string;
+                /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
+                functionality?: string;
+                /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
+                functionality_name?: string;
+                /** @description Also search the archive (events older than the retention window) */
+                include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
+                /** @description Case-insensitive substring of the message; % and _ are literal characters */
+                message_pattern?: string;
+                /** @description Success or Failed */
+                status?: "Success" | "Failed";
+                /** @description Store location id */
+                store_id?: number;
+                /** @description Alias of store_id (sent by the dashboard export) */
+                store_location_id?: number;
+                /** @description Events up to and including this time (a date alone includes that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                to_date?: string;
+                /** @description User name, exact */
+                user?: string;
+                /** @description Alias of user (sent by the dashboard export) */
+                username?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts per bucket, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventStats"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Resume after this position (the id of the last event received, `<writexid>-<id>`); Last-Event-ID wins when both are sent */
+                after?: string;
+                /** @description Company id */
+                company_id?: number;
+                /** @description Event type name, exact. A value made only of digits that is not a known name is read as the id. */
+                event_type?: string;
+                /** @description Alias of event_type (sent by the dashboard export, with the EventTypeID). A value made only of digits that is not a known name is read as the id. */
+                event_type_name?: string;
+                /** @description Functionality name, exact. A value made only of digits that is not a known name is read as the id. */
+                functionality?: string;
+                /** @description Alias of functionality (sent by the dashboard export, with the FunctionalityID). A value made only of digits that is not a known name is read as the id. */
+                functionality_name?: string;
+                /** @description Case-insensitive substring of the message; % and _ are literal characters */
+                message_pattern?: string;
+                /** @description Success or Failed */
+                status?: "Success" | "Failed";
+                /** @description Store location id */
+                store_id?: number;
+                /** @description Alias of store_id (sent by the dashboard export) */
+                store_location_id?: number;
+                /** @description User name, exact */
+                user?: string;
+                /** @description Alias of user (sent by the dashboard export) */
+                username?: string;
+            };
+            header?: {
+                /** @description Resume after the id of the last event received, `<writexid>-<id>` */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream (text/event-stream); it stays open until the client or the server ends it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks events:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description This key already has LIVE_TAIL_MAX_STREAMS_PER_KEY open streams; Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TooManyStreams"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    healthcheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service runs and the database answered a query */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description The database did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    listIntegrityBlocks: {
+        parameters: {
+            query?: {
+                /** @description Blocks after this seq (default 0: from the first) */
+                after_seq?: number;
+                /** @description At most this many (default 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of blocks in seq order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrityBlocks"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIntegrityProof: {
+        parameters: {
+            query: {
+                /** @description The event id */
+                id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrityProof"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such event (or not one of this key’s companies) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The event is not sealed yet (blocks are sealed every minute) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIntegrityPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every trusted key, by key id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrityPublicKeys"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyIntegrity: {
+        parameters: {
+            query?: {
+                /** @description Blocks whose events reach this time or later. MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                from_date?: string;
+                /** @description ... and start at this time or earlier (a date alone: that whole day). MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given) */
+                to_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok is true when nothing failed; each failure names its block and event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrityVerifyReport"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key is limited to some companies */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who is calling */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Whoami"];
+                };
+            };
+            /** @description API key missing (`API Key is missing`) or wrong (`Invalid API Key`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request does not match the schema; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Unexpected failure; the body never contains SQL, stack traces or keys */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable or a query timed out; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import {
@@ -13,10 +13,12 @@ import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { hasControlChars, hasNul, isBlank, isWellFormed } from '../../lib/text-rules';
+import { createRouter, defineRoute } from '../define-route';
 import { IdSchema } from '../events/event-input';
-import type { AppOpenAPI, AppRouteHandler } from '../route-helpers';
+import { API_PREFIX } from '../paths';
+import type { AppRouteHandler } from '../route-helpers';
 
-const base = '/pyaudit/api/admin';
+const base = '/admin';
 const tags = ['Admin: catalogue and directory'];
 const detail = z.object({ detail: z.string() });
 const MAX_EVENT_TYPES = 100;
@@ -49,7 +51,10 @@ function requireCompany(c: Context<AppEnv>, companyId: number) {
   }
 }
 
-export const addFunctionalityRoute = createRoute({
+export const addFunctionalityRoute = defineRoute({
+  operationId: 'addFunctionality',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'post',
   path: `${base}/functionalities`,
   tags,
@@ -113,7 +118,10 @@ const addFunctionalityHandler: AppRouteHandler<typeof addFunctionalityRoute> = a
   );
 };
 
-export const addEventTypesRoute = createRoute({
+export const addEventTypesRoute = defineRoute({
+  operationId: 'addEventTypes',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'post',
   path: `${base}/functionalities/{name}/event-types`,
   tags,
@@ -190,7 +198,11 @@ const NameBody = z.strictObject({ name: displayName(200).openapi({ example: 'Acm
 const idParam = (name: string, example: number) =>
   IdSchema.openapi({ type: 'integer', param: { name, in: 'path' }, example });
 
-export const upsertCompanyRoute = createRoute({
+export const upsertCompanyRoute = defineRoute({
+  operationId: 'upsertCompany',
+  scope: 'admin',
+  audit: 'Admin action',
+  tenantAdmin: true,
   method: 'put',
   path: `${base}/companies/{company_id}`,
   tags,
@@ -246,7 +258,11 @@ const StoreSchema = {
   StoreName: z.string(),
 };
 
-export const upsertStoreRoute = createRoute({
+export const upsertStoreRoute = defineRoute({
+  operationId: 'upsertStoreLocation',
+  scope: 'admin',
+  audit: 'Admin action',
+  tenantAdmin: true,
   method: 'put',
   path: `${base}/companies/{company_id}/stores/{store_id}`,
   tags,
@@ -280,7 +296,7 @@ const upsertStoreHandler: AppRouteHandler<typeof upsertStoreRoute> = async (c) =
   if (!row) {
     throw new HttpError(
       404,
-      `Company ${company_id} is not in the directory; add it first with PUT ${base}/companies/${company_id}`,
+      `Company ${company_id} is not in the directory; add it first with PUT ${API_PREFIX}${base}/companies/${company_id}`,
     );
   }
   const body = { CompanyID: row.CompanyID, StoreLocationID: row.StoreLocationID, StoreName: row.StoreName };
@@ -289,9 +305,8 @@ const upsertStoreHandler: AppRouteHandler<typeof upsertStoreRoute> = async (c) =
     : c.json({ StatusCode: 200 as const, message: 'Store location updated', ...body }, 200);
 };
 
-export const registerAdminCatalogue = (app: AppOpenAPI) =>
-  app
-    .openapi(addFunctionalityRoute, addFunctionalityHandler)
-    .openapi(addEventTypesRoute, addEventTypesHandler)
-    .openapi(upsertCompanyRoute, upsertCompanyHandler)
-    .openapi(upsertStoreRoute, upsertStoreHandler);
+export const adminCatalogueRoutes = createRouter()
+  .openapi(addFunctionalityRoute, addFunctionalityHandler)
+  .openapi(addEventTypesRoute, addEventTypesHandler)
+  .openapi(upsertCompanyRoute, upsertCompanyHandler)
+  .openapi(upsertStoreRoute, upsertStoreHandler);

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   type DeadLetterRow,
   deadLetterSummary,
@@ -16,10 +16,11 @@ import { describeError, HttpError, notFound } from '../../lib/errors';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { notifyLiveTail } from '../../live/notify';
+import { createRouter, defineRoute } from '../define-route';
 import { unknownNameMessage } from '../events/prepare-event';
-import type { AppOpenAPI, AppRouteHandler } from '../route-helpers';
+import type { AppRouteHandler } from '../route-helpers';
 
-const base = '/pyaudit/api/admin/ingest';
+const base = '/admin/ingest';
 const tags = ['Admin: queued ingest'];
 const detail = z.object({ detail: z.string() });
 
@@ -46,7 +47,10 @@ const StatusSchema = z
   })
   .openapi('IngestStatus');
 
-export const ingestStatusRoute = createRoute({
+export const ingestStatusRoute = defineRoute({
+  operationId: 'getIngestStatus',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'get',
   path: `${base}/status`,
   tags,
@@ -119,7 +123,10 @@ const toDeadLetterObject = (r: DeadLetterRow) => ({
   replayed_at: iso(r.replayed_at),
 });
 
-export const deadLettersRoute = createRoute({
+export const deadLettersRoute = defineRoute({
+  operationId: 'listDeadLetters',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'get',
   path: `${base}/dead-letters`,
   tags,
@@ -165,7 +172,10 @@ export const deadLettersHandler: AppRouteHandler<typeof deadLettersRoute> = asyn
   );
 };
 
-export const replayRoute = createRoute({
+export const replayRoute = defineRoute({
+  operationId: 'replayDeadLetter',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'post',
   path: `${base}/dead-letters/{id}/replay`,
   tags,
@@ -232,9 +242,8 @@ export const replayHandler: AppRouteHandler<typeof replayRoute> = async (c) => {
   );
 };
 
-/** Admin routes of queued ingest (docs/queued-ingest.md); the admin scope is required centrally. */
-export const registerIngestAdmin = (app: AppOpenAPI) =>
-  app
-    .openapi(ingestStatusRoute, ingestStatusHandler)
-    .openapi(deadLettersRoute, deadLettersHandler)
-    .openapi(replayRoute, replayHandler);
+/** Admin routes of queued ingest (docs/queued-ingest.md); each declares the admin scope. */
+export const ingestAdminRoutes = createRouter()
+  .openapi(ingestStatusRoute, ingestStatusHandler)
+  .openapi(deadLettersRoute, deadLettersHandler)
+  .openapi(replayRoute, replayHandler);

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import {
@@ -15,9 +15,10 @@ import { HttpError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
-import type { AppOpenAPI, AppRouteHandler } from '../route-helpers';
+import { createRouter, defineRoute } from '../define-route';
+import type { AppRouteHandler } from '../route-helpers';
 
-const base = '/pyaudit/api/admin/keys';
+const base = '/admin/keys';
 const tags = ['Admin: API keys'];
 const detail = z.object({ detail: z.string() });
 
@@ -69,7 +70,10 @@ const toApiKey = (r: ApiKeyRecord) => ({
   revoked_at: r.revokedAt,
 });
 
-export const createKeyRoute = createRoute({
+export const createKeyRoute = defineRoute({
+  operationId: 'createApiKey',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'post',
   path: base,
   tags,
@@ -117,7 +121,10 @@ const createKeyHandler: AppRouteHandler<typeof createKeyRoute> = async (c) => {
   }
 };
 
-export const listKeysRoute = createRoute({
+export const listKeysRoute = defineRoute({
+  operationId: 'listApiKeys',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'get',
   path: base,
   tags,
@@ -170,7 +177,10 @@ const revokeResponses = {
   ...errorResponses,
 };
 
-export const revokeKeyRoute = createRoute({
+export const revokeKeyRoute = defineRoute({
+  operationId: 'revokeApiKey',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'post',
   path: `${base}/{name}/revoke`,
   tags,
@@ -180,7 +190,10 @@ export const revokeKeyRoute = createRoute({
   responses: revokeResponses,
 });
 
-export const deleteKeyRoute = createRoute({
+export const deleteKeyRoute = defineRoute({
+  operationId: 'deleteApiKey',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'delete',
   path: `${base}/{name}`,
   tags,
@@ -208,9 +221,8 @@ const revokeKeyHandler: AppRouteHandler<typeof revokeKeyRoute> = async (c) =>
 const deleteKeyHandler: AppRouteHandler<typeof deleteKeyRoute> = async (c) =>
   c.json(await revoke(c, c.req.valid('param').name), 200);
 
-export const registerAdminKeys = (app: AppOpenAPI) =>
-  app
-    .openapi(createKeyRoute, createKeyHandler)
-    .openapi(listKeysRoute, listKeysHandler)
-    .openapi(revokeKeyRoute, revokeKeyHandler)
-    .openapi(deleteKeyRoute, deleteKeyHandler);
+export const adminKeysRoutes = createRouter()
+  .openapi(createKeyRoute, createKeyHandler)
+  .openapi(listKeysRoute, listKeysHandler)
+  .openapi(revokeKeyRoute, revokeKeyHandler)
+  .openapi(deleteKeyRoute, deleteKeyHandler);

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { recentRuns } from '../../db/queries/maintenance';
@@ -7,6 +7,7 @@ import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { runMaintenance, withMaintenanceDatabase } from '../../maintenance/run-maintenance';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import {
   MaintenanceRunSchema,
@@ -25,9 +26,12 @@ const RunProblemSchema = z
   .object({ detail: z.string(), run: MaintenanceRunSchema.optional() })
   .openapi('MaintenanceRunProblem');
 
-export const runsRoute = createRoute({
+export const runsRoute = defineRoute({
+  operationId: 'listMaintenanceRuns',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'get',
-  path: '/pyaudit/api/admin/maintenance/runs',
+  path: '/admin/maintenance/runs',
   tags,
   summary: 'Recent maintenance and partition runs, newest first',
   request: { query: RunsQuerySchema },
@@ -51,9 +55,12 @@ const optionalJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
-export const runMaintenanceRoute = createRoute({
+export const runMaintenanceRoute = defineRoute({
+  operationId: 'runMaintenance',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'post',
-  path: '/pyaudit/api/admin/maintenance/run',
+  path: '/admin/maintenance/run',
   tags,
   summary: 'Run the monthly maintenance now',
   description:

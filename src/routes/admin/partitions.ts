@@ -1,8 +1,8 @@
-import { createRoute } from '@hono/zod-openapi';
 import { openDatabase } from '../../db/client';
 import { archiveHorizonMs, latestRun, listPartitions } from '../../db/queries/maintenance';
 import { formatCentral } from '../../lib/central-time';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import {
   PartitionsQuerySchema,
@@ -12,9 +12,12 @@ import {
   totalsOf,
 } from './lifecycle-schemas';
 
-export const partitionsRoute = createRoute({
+export const partitionsRoute = defineRoute({
+  operationId: 'listPartitions',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'get',
-  path: '/pyaudit/api/admin/partitions',
+  path: '/admin/partitions',
   tags: ['Admin: data lifecycle'],
   summary: 'Partitions, archive size, archive horizon and the last maintenance runs',
   description:

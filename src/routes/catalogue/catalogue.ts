@@ -1,9 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { listCompanies, listEventTypesOf, listFunctionalities, listStoresOf } from '../../db/queries/catalogue';
 import { forbidden } from '../../lib/errors';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { createRouter, defineRoute } from '../define-route';
 import { IdSchema } from '../events/event-input';
-import { type AppOpenAPI, type AppRouteHandler, fetched } from '../route-helpers';
+import { type AppRouteHandler, fetched } from '../route-helpers';
 
 const envelope = <T extends z.ZodType>(name: string, key: 'events' | 'Data', item: T) =>
   z
@@ -15,10 +16,13 @@ const envelope = <T extends z.ZodType>(name: string, key: 'events' | 'Data', ite
     })
     .openapi(name);
 
-const base = '/pyaudit/api/audit-events';
+const base = '/audit-events';
 const tags = ['Catalogue and directory'];
 
-export const eventTypesRoute = createRoute({
+export const eventTypesRoute = defineRoute({
+  operationId: 'listEventTypesOfFunctionality',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
   path: `${base}/get-eventtypenames-by-functionalityname`,
   tags,
@@ -42,7 +46,10 @@ const eventTypesHandler: AppRouteHandler<typeof eventTypesRoute> = async (c) => 
   return c.json(fetched('events', await listEventTypesOf(c.var.database().db, functionalityname)), 200);
 };
 
-export const functionalitiesRoute = createRoute({
+export const functionalitiesRoute = defineRoute({
+  operationId: 'listFunctionalities',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
   path: `${base}/get-all-auditfunctionalities`,
   tags,
@@ -63,7 +70,10 @@ export const functionalitiesRoute = createRoute({
 const functionalitiesHandler: AppRouteHandler<typeof functionalitiesRoute> = async (c) =>
   c.json(fetched('Data', await listFunctionalities(c.var.database().db)), 200);
 
-export const companiesRoute = createRoute({
+export const companiesRoute = defineRoute({
+  operationId: 'listCompanies',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
   path: `${base}/get-all-companies`,
   tags,
@@ -80,7 +90,10 @@ export const companiesRoute = createRoute({
 const companiesHandler: AppRouteHandler<typeof companiesRoute> = async (c) =>
   c.json(fetched('Data', await listCompanies(c.var.database().db, c.var.principal.companies)), 200);
 
-export const storesRoute = createRoute({
+export const storesRoute = defineRoute({
+  operationId: 'listStoreLocationsOfCompany',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
   path: `${base}/get-storelocations-by-company`,
   tags,
@@ -111,9 +124,8 @@ const storesHandler: AppRouteHandler<typeof storesRoute> = async (c) => {
   return c.json(fetched('Data', await listStoresOf(c.var.database().db, company_id)), 200);
 };
 
-export const registerCatalogue = (app: AppOpenAPI) =>
-  app
-    .openapi(eventTypesRoute, eventTypesHandler)
-    .openapi(functionalitiesRoute, functionalitiesHandler)
-    .openapi(companiesRoute, companiesHandler)
-    .openapi(storesRoute, storesHandler);
+export const catalogueRoutes = createRouter()
+  .openapi(eventTypesRoute, eventTypesHandler)
+  .openapi(functionalitiesRoute, functionalitiesHandler)
+  .openapi(companiesRoute, companiesHandler)
+  .openapi(storesRoute, storesHandler);

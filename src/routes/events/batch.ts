@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { type IngestRow, ingestEvents } from '../../db/queries/ingest';
@@ -7,6 +7,7 @@ import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
 import { notifyLiveTail } from '../../live/notify';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems } from './check-items';
@@ -41,9 +42,12 @@ const BatchResultSchema = z
   })
   .openapi('AuditEventBatchResult');
 
-export const batchRoute = createRoute({
+export const batchRoute = defineRoute({
+  operationId: 'createAuditEventBatch',
+  scope: 'events:write',
+  audit: null,
   method: 'post',
-  path: '/pyaudit/api/audit-events/batch',
+  path: '/audit-events/batch',
   tags: ['Audit events'],
   summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
   description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).`,

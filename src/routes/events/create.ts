@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { ingestEvents } from '../../db/queries/ingest';
 import { badRequest, forbidden, validationError } from '../../lib/errors';
 import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { notifyLiveTail } from '../../live/notify';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { acceptForQueue } from './accept-for-queue';
 import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './event-input';
@@ -44,9 +45,12 @@ const UnknownNameSchema = z
     },
   });
 
-export const createEventRoute = createRoute({
+export const createEventRoute = defineRoute({
+  operationId: 'createAuditEvent',
+  scope: 'events:write',
+  audit: null,
   method: 'post',
-  path: '/pyaudit/api/audit-events/create',
+  path: '/audit-events/create',
   tags: ['Audit events'],
   summary: 'Store one audit event',
   description:

@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { badRequest, forbidden, HttpError, validationError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
 import { toValidationIssues } from '../../lib/validation-issues';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems, type ItemFailure } from './check-items';
@@ -46,9 +47,12 @@ const EnqueueBodySchema = z
     oneOf: [{ $ref: '#/components/schemas/AuditEventCreate' }, { $ref: '#/components/schemas/AuditEventBatch' }],
   });
 
-export const enqueueRoute = createRoute({
+export const enqueueRoute = defineRoute({
+  operationId: 'enqueueAuditEvents',
+  scope: 'events:write',
+  audit: null,
   method: 'post',
-  path: '/pyaudit/api/audit-events/enqueue',
+  path: '/audit-events/enqueue',
   tags: ['Audit events'],
   summary: 'Accept events for storing through the ingest queue (202), whatever the database is doing',
   description: `Takes a create body (one event) or a batch body (up to ${BATCH_MAX_EVENTS} events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md`,

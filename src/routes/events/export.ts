@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { eachEventBatch } from '../../db/queries/events';
 import { MAX_BATCH_BYTES } from '../../export/batch-size';
 import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS } from '../../export/formats';
 import { streamExport } from '../../export/stream-export';
 import { formatCentralCompact } from '../../lib/central-time';
 import { errorResponses } from '../../lib/openapi/responses';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { resolveCatalogueIds } from './catalogue-ids';
 import { RECENT_DEFAULT } from './recent';
@@ -34,9 +35,12 @@ const ExportQuerySchema = FilterQuerySchema.extend({
 const fileSchema = z.string().openapi({ type: 'string', format: 'binary' });
 const mediaType = (contentType: string) => contentType.split(';')[0] ?? contentType;
 
-export const exportRoute = createRoute({
+export const exportRoute = defineRoute({
+  operationId: 'exportAuditEvents',
+  scope: 'events:read',
+  audit: 'Export',
   method: 'get',
-  path: '/pyaudit/api/audit-events/export',
+  path: '/audit-events/export',
   tags: ['Audit events'],
   summary: 'Download every matching event as .xlsx, CSV or NDJSON (streamed)',
   description:

@@ -1,4 +1,4 @@
-import type { AppOpenAPI } from '../route-helpers';
+import { createRouter } from '../define-route';
 import { batchHandler, batchRoute } from './batch';
 import { createEventHandler, createEventRoute } from './create';
 import { enqueueHandler, enqueueRoute } from './enqueue';
@@ -8,13 +8,13 @@ import { searchHandler, searchRoute } from './search';
 import { statsHandler, statsRoute } from './stats';
 import { streamHandler, streamRoute } from './stream';
 
-export const registerEvents = (app: AppOpenAPI) =>
-  app
-    .openapi(createEventRoute, createEventHandler)
-    .openapi(batchRoute, batchHandler)
-    .openapi(enqueueRoute, enqueueHandler)
-    .openapi(recentRoute, recentHandler)
-    .openapi(searchRoute, searchHandler)
-    .openapi(statsRoute, statsHandler)
-    .openapi(exportRoute, exportHandler)
-    .openapi(streamRoute, streamHandler);
+/** Writing, reading, exporting and tailing audit events. */
+export const eventsRoutes = createRouter()
+  .openapi(createEventRoute, createEventHandler)
+  .openapi(batchRoute, batchHandler)
+  .openapi(enqueueRoute, enqueueHandler)
+  .openapi(recentRoute, recentHandler)
+  .openapi(searchRoute, searchHandler)
+  .openapi(statsRoute, statsHandler)
+  .openapi(exportRoute, exportHandler)
+  .openapi(streamRoute, streamHandler);

@@ -1,6 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { pageOfEvents, positionOf } from '../../db/queries/events';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { defineRoute } from '../define-route';
 import { type AppRouteHandler, fetched } from '../route-helpers';
 import { IdSchema } from './event-input';
 import { EventSchema, toEventObject } from './event-output';
@@ -34,9 +35,12 @@ const RecentSchema = z
   })
   .openapi('RecentEvents');
 
-export const recentRoute = createRoute({
+export const recentRoute = defineRoute({
+  operationId: 'listRecentAuditEvents',
+  scope: 'events:read',
+  audit: 'Recent',
   method: 'get',
-  path: '/pyaudit/api/audit-events/recent',
+  path: '/audit-events/recent',
   tags: ['Audit events'],
   summary: 'The newest events (500 unless limit says otherwise)',
   request: { query: RecentQuerySchema },

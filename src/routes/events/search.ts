@@ -1,6 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { countEvents, pageOfEvents, positionOf } from '../../db/queries/events';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { resolveCatalogueIds } from './catalogue-ids';
 import { EventSchema, toEventObject } from './event-output';
@@ -42,9 +43,12 @@ const SearchResultSchema = z
   })
   .openapi('SearchResult');
 
-export const searchRoute = createRoute({
+export const searchRoute = defineRoute({
+  operationId: 'searchAuditEvents',
+  scope: 'events:read',
+  audit: 'Search',
   method: 'get',
-  path: '/pyaudit/api/audit-events/search',
+  path: '/audit-events/search',
   tags: ['Audit events'],
   summary: 'Filtered, paged search, newest first',
   description:

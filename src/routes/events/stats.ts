@@ -1,7 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { eventCountsByBucket } from '../../db/queries/event-stats';
 import { CENTRAL_TZ, formatCentralIso } from '../../lib/central-time';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { FilterQuerySchema, toEventFilter } from './search-query';
 
@@ -36,9 +37,12 @@ const StatsSchema = z
   })
   .openapi('EventStats');
 
-export const statsRoute = createRoute({
+export const statsRoute = defineRoute({
+  operationId: 'countAuditEventsByBucket',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
-  path: '/pyaudit/api/audit-events/stats',
+  path: '/audit-events/stats',
   tags: ['Audit events'],
   summary: 'Events per hour or day for the search filters, split Success/Failed',
   description:

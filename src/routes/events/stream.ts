@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { HttpError, validationError } from '../../lib/errors';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { liveTailStub } from '../../live/notify';
 import { parsePosition } from '../../live/position';
 import { relay } from '../../live/relay';
 import type { StreamFilter, Subscription } from '../../live/subscription';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { FilterQuerySchema, toEventFilter } from './search-query';
 
@@ -32,9 +33,12 @@ const StreamQuerySchema = FilterQuerySchema.pick({
 
 const TooManySchema = z.object({ detail: z.string() }).openapi('TooManyStreams');
 
-export const streamRoute = createRoute({
+export const streamRoute = defineRoute({
+  operationId: 'streamAuditEvents',
+  scope: 'events:read',
+  audit: 'Stream',
   method: 'get',
-  path: '/pyaudit/api/audit-events/stream',
+  path: '/audit-events/stream',
   tags: ['Audit events'],
   summary: 'Live tail: matching events as they are committed (server-sent events)',
   description: [

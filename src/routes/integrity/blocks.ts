@@ -1,6 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { blocksAfter } from '../../db/queries/integrity';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { defineRoute } from '../define-route';
 import { IdSchema } from '../events/event-input';
 import type { AppRouteHandler } from '../route-helpers';
 import { BlockSchema, toBlockObject } from './schemas';
@@ -26,9 +27,12 @@ const BlocksSchema = z
   })
   .openapi('IntegrityBlocks');
 
-export const blocksRoute = createRoute({
+export const blocksRoute = defineRoute({
+  operationId: 'listIntegrityBlocks',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
-  path: '/pyaudit/api/integrity/blocks',
+  path: '/integrity/blocks',
   tags: ['Integrity'],
   summary: 'The sealed blocks, oldest first: what an offline verifier needs',
   description:

@@ -1,8 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { blockBySeq, canonicalOfEvent, manifestOf, placementOf } from '../../db/queries/integrity';
 import { auditPath, fromHex, leafHash, toHex } from '../../integrity/merkle';
 import { HttpError } from '../../lib/errors';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { defineRoute } from '../define-route';
 import { IdSchema } from '../events/event-input';
 import type { AppRouteHandler } from '../route-helpers';
 import { BlockSchema, toBlockObject } from './schemas';
@@ -27,9 +28,12 @@ const ProofSchema = z
   })
   .openapi('IntegrityProof');
 
-export const proofRoute = createRoute({
+export const proofRoute = defineRoute({
+  operationId: 'getIntegrityProof',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
-  path: '/pyaudit/api/integrity/proof',
+  path: '/integrity/proof',
   tags: ['Integrity'],
   summary: 'An inclusion proof of one event in its signed block',
   description:

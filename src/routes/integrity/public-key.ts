@@ -1,7 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { integrityKeys } from '../../integrity/keys';
 import { bytesToBase64, spkiPem } from '../../integrity/signing';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 
 const PublicKeysSchema = z
@@ -18,9 +19,12 @@ const PublicKeysSchema = z
   })
   .openapi('IntegrityPublicKeys');
 
-export const publicKeyRoute = createRoute({
+export const publicKeyRoute = defineRoute({
+  operationId: 'getIntegrityPublicKey',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
-  path: '/pyaudit/api/integrity/public-key',
+  path: '/integrity/public-key',
   tags: ['Integrity'],
   summary: 'The public keys that verify block signatures (the current one and earlier ones)',
   responses: { 200: jsonResponse(PublicKeysSchema, 'Every trusted key, by key id'), ...errorResponses },

@@ -1,9 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { requireSigningKey } from '../../integrity/keys';
 import { seal } from '../../integrity/seal';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 
 const SealResultSchema = z
@@ -18,9 +19,12 @@ const SealResultSchema = z
   })
   .openapi('IntegritySealResult');
 
-export const sealRoute = createRoute({
+export const sealRoute = defineRoute({
+  operationId: 'sealIntegrityBlock',
+  scope: 'admin',
+  audit: 'Admin action',
   method: 'post',
-  path: '/pyaudit/api/admin/integrity/seal',
+  path: '/admin/integrity/seal',
   tags: ['Integrity'],
   summary: 'Seal the events not sealed yet into signed blocks now',
   description:

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { utcInstantOfMs } from '../../integrity/canonical';
 import { integrityKeys } from '../../integrity/keys';
 import { verifyTrail } from '../../integrity/verify';
@@ -6,6 +6,7 @@ import { endOfPrecision, parseInstant } from '../../lib/central-time';
 import { forbidden, HttpError, type ValidationIssue, validationError } from '../../lib/errors';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 
 const DATE_HELP = 'MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given)';
@@ -43,9 +44,12 @@ const VerifyReportSchema = z
   })
   .openapi('IntegrityVerifyReport');
 
-export const verifyRoute = createRoute({
+export const verifyRoute = defineRoute({
+  operationId: 'verifyIntegrity',
+  scope: 'events:read',
+  audit: null,
   method: 'get',
-  path: '/pyaudit/api/integrity/verify',
+  path: '/integrity/verify',
   tags: ['Integrity'],
   summary: 'Recompute hashes, Merkle roots, the chain and the signatures over a range',
   description:

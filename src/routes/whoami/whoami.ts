@@ -1,9 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../lib/api-keys';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
-import type { AppOpenAPI, AppRouteHandler } from '../route-helpers';
-
-export const WHOAMI_PATH = '/pyaudit/api/whoami';
+import { createRouter, defineRoute } from '../define-route';
+import type { AppRouteHandler } from '../route-helpers';
 
 const WhoamiSchema = z
   .object({
@@ -24,9 +23,13 @@ const WhoamiSchema = z
   })
   .openapi('Whoami');
 
-export const whoamiRoute = createRoute({
+export const whoamiRoute = defineRoute({
+  operationId: 'whoami',
+  // The console's sign-in: any valid key may ask, whatever its scopes.
+  scope: 'any-key',
+  audit: null,
   method: 'get',
-  path: WHOAMI_PATH,
+  path: '/whoami',
   tags: ['Keys'],
   summary: 'The calling key: name, scopes and companies',
   description: 'Any valid key may call it, whatever its scopes. The key itself is never returned.',
@@ -54,4 +57,4 @@ const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {
   );
 };
 
-export const registerWhoami = (app: AppOpenAPI) => app.openapi(whoamiRoute, whoamiHandler);
+export const whoamiRoutes = createRouter().openapi(whoamiRoute, whoamiHandler);

@@ -1,0 +1,109 @@
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+import { requireApiKey } from '../lib/auth';
+import { declaredQueryNames, reportIgnoredParameters } from '../lib/ignored-parameters';
+import { refuseNulInUrl } from '../lib/query-text';
+import { limitRatePerKey } from '../lib/rate-limit';
+import type { RouteRules } from '../lib/route-rules';
+import { requireScope } from '../lib/route-scopes';
+import { recordSelfAudit } from '../lib/self-audit';
+
+/** Declarations by the middleware that carries them: how the startup check finds them. */
+const declarations = new WeakMap<MiddlewareHandler<AppEnv>, RouteRules>();
+
+/**
+ * The guards of a route, in the order they run: what the route declares goes on the context
+ * first, then key, per-key rate limit, the audit of the auditors (so it sees every answer,
+ * refusals included), scope, NUL in the URL (docs/security-keys.md), then the report of query
+ * parameters the route does not declare (queryNames; null: report nothing). A public route
+ * skips key to scope. Each guard is its own Hono handler, so a refusal becomes the response the
+ * self-audit then records.
+ */
+export function guardsFor(rules: RouteRules, queryNames: ReadonlySet<string> | null): MiddlewareHandler<AppEnv>[] {
+  const declare: MiddlewareHandler<AppEnv> = async (c, next) => {
+    c.set('route', rules);
+    await next();
+  };
+  declarations.set(declare, rules);
+  const access = rules.scope === 'public' ? [] : [requireApiKey, limitRatePerKey, recordSelfAudit, requireScope];
+  return [declare, ...access, refuseNulInUrl, reportIgnoredParameters(queryNames)];
+}
+
+type Declared<R> = Omit<R, keyof RouteRules> & { operationId: string };
+
+/**
+ * createRoute with the route's permission and audit action declared beside its path and schema:
+ * `defineRoute({ operationId, scope, audit, method, path, request, responses, ... })`. The path is
+ * relative to the API prefix (the area's sub-router is mounted there, src/routes/index.ts).
+ */
+export function defineRoute<const R extends RouteConfig & RouteRules>(spec: R): Declared<R> {
+  const { scope, audit, tenantAdmin, ...config } = spec;
+  const own = config.middleware === undefined ? [] : [config.middleware].flat();
+  return {
+    ...config,
+    middleware: [
+      ...guardsFor(
+        { operationId: config.operationId, scope, audit, tenantAdmin },
+        declaredQueryNames(config.request?.query),
+      ),
+      ...own,
+    ],
+  } as unknown as Declared<R>;
+}
+
+/** A sub-router for one area; the app's validation hook reaches it when it is mounted. */
+export const createRouter = () => new OpenAPIHono<AppEnv>();
+
+export interface RouteTableRow extends RouteRules {
+  method: string;
+  /** Hono's form: `/pyaudit/api/admin/keys/:name`. */
+  path: string;
+}
+
+/** Every route of the app with a method (not middleware), with what it declares, if anything. */
+export function routeTable(app: OpenAPIHono<AppEnv>): (RouteTableRow | { method: string; path: string })[] {
+  const declared = new Map<string, RouteRules>();
+  for (const route of app.routes) {
+    const rules = declarations.get(route.handler as MiddlewareHandler<AppEnv>);
+    if (rules) declared.set(`${route.method} ${route.path}`, rules);
+  }
+  const rows = new Map<string, RouteTableRow | { method: string; path: string }>();
+  for (const { method, path } of app.routes) {
+    if (method === 'ALL') continue;
+    const key = `${method} ${path}`;
+    const rules = declared.get(key);
+    rows.set(key, rules ? { method, path, ...rules } : { method, path });
+  }
+  // Operations of the OpenAPI document must be declared even if registered some other way.
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== 'route') continue;
+    const method = definition.route.method.toUpperCase();
+    const path = definition.route.path.replaceAll(/\/{(.+?)}/g, '/:$1');
+    const key = `${method} ${path}`;
+    if (!rows.has(key)) rows.set(key, { method, path });
+  }
+  return [...rows.values()];
+}
+
+/**
+ * The startup check: every route under the API prefix, and every operation of the OpenAPI
+ * document, declares its scope through defineRoute; otherwise the app does not start. Routes
+ * outside the prefix (the docs pages) are public pages, not operations.
+ */
+export function assertEveryRouteDeclared(app: OpenAPIHono<AppEnv>, apiPrefix: string): void {
+  const operations = new Set(
+    app.openAPIRegistry.definitions.flatMap((d) =>
+      d.type === 'route' ? [`${d.route.method.toUpperCase()} ${d.route.path.replaceAll(/\/{(.+?)}/g, '/:$1')}`] : [],
+    ),
+  );
+  const undeclared = routeTable(app).filter(
+    (row) =>
+      !('scope' in row) &&
+      (row.path === apiPrefix || row.path.startsWith(`${apiPrefix}/`) || operations.has(`${row.method} ${row.path}`)),
+  );
+  if (undeclared.length > 0) {
+    const names = undeclared.map((row) => `${row.method} ${row.path}`).join(', ');
+    throw new Error(`Routes without a declared scope (define them with defineRoute): ${names}`);
+  }
+}
