@@ -26,7 +26,11 @@ export const OPENAPI_DOCUMENT = {
       'Audit events for the retail platform: create, search, export. Send the API key in the `CSIQ-APIKEY` header (Authorize button). Times are shown in Central Time (America/Chicago). ' +
       'Query parameters a route does not list, and fields of a create or batch item the schema does not list, are ignored (as the old service did) and named, percent-encoded and comma-separated, in the `X-Ignored-Parameters` response header. ' +
       'Read the HTTP status: the body `StatusCode` is kept for the old clients (a search matching more than 5000 rows says 400 there, with HTTP 200).',
+    // An internal service, not open source.
+    license: { name: 'Proprietary' },
   },
+  // Relative: every deployment (dev, staging, production) serves its own document at its origin.
+  servers: [{ url: '/', description: 'The deployment serving this document' }],
   security: [{ APIKeyHeader: [] }],
 };
 
