@@ -64,6 +64,9 @@ FROM auditevents_archival;
 CREATE OR REPLACE FUNCTION integrity_unsealed(after_xid xid8, after_id bigint, max_events integer)
 RETURNS TABLE (event_id bigint, writexid xid8, event_time timestamptz, eventhash bytea)
 LANGUAGE plpgsql VOLATILE
+-- A plan for these very positions: a generic plan cached after a few calls would not know the
+-- range is narrow and could scan every partition for each block.
+SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
   horizon xid8 := auditevents_commit_horizon();
@@ -135,6 +138,8 @@ END $$;
 CREATE OR REPLACE FUNCTION integrity_check_block(p_seq bigint)
 RETURNS TABLE (event_id bigint, reason text)
 LANGUAGE plpgsql STABLE
+-- As integrity_unsealed: each block's range planned as itself, never a generic whole-table plan.
+SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
   b integrity_blocks;
@@ -152,6 +157,11 @@ BEGIN
       SELECT e.* FROM integrity_event_rows e
       WHERE b.end_writexid > '0'::xid8 AND e.writexid IS NOT NULL
         AND (e.writexid, e.id) > (b.start_writexid, b.start_id) AND (e.writexid, e.id) <= (b.end_writexid, b.end_id)
+        -- Implied by the row comparisons, but the planner estimates those from writexid alone: a
+        -- block inside one large transaction would look like that whole transaction. These fold
+        -- to plain bounds in the custom plan and keep the estimate (and plan) to the block.
+        AND e.writexid BETWEEN b.start_writexid AND b.end_writexid
+        AND (b.start_writexid <> b.end_writexid OR (e.id > b.start_id AND e.id <= b.end_id))
     ),
     stored AS (
       -- Names by join, not per-row lookups: four times faster over a block (docs/benchmark.md).

@@ -4,18 +4,23 @@ import { type SealOutcome, seal } from '../integrity/seal';
 import type { Logger } from '../lib/logger';
 import { withMaintenanceDatabase } from './run-maintenance';
 
+// Outlives invocations: whether this isolate already said that sealing is not configured (the
+// cron runs every minute; one warning per isolate is enough).
+let warnedUnconfigured = false;
+
 /** A Worker's cron invocation may run for up to 15 minutes; a minute's seal stops starting blocks after 40 s. */
 const CRON_SEAL_BUDGET_MS = 40_000;
 
 /**
- * The every-minute cron: seal what is waiting. Without INTEGRITY_SIGNING_KEY it logs once per
- * run and does nothing (integrity is optional); a failure rejects so the invocation shows as
+ * The every-minute cron: seal what is waiting. Without INTEGRITY_SIGNING_KEY it does nothing
+ * and says so once per isolate (integrity is optional); a failure rejects so the invocation shows as
  * failed in Cloudflare.
  */
 export async function runSealJob(config: Config, logger: Logger): Promise<SealOutcome | null> {
   const { signing } = await integrityKeys(config);
   if (!signing) {
-    logger.warn('integrity seal skipped: INTEGRITY_SIGNING_KEY is not set');
+    if (!warnedUnconfigured) logger.warn('integrity seal skipped: INTEGRITY_SIGNING_KEY is not set');
+    warnedUnconfigured = true;
     return null;
   }
   const outcome = await withMaintenanceDatabase(config, (db) =>
