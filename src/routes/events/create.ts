@@ -1,15 +1,15 @@
 import { z } from '@hono/zod-openapi';
 import { ingestEvents } from '../../db/queries/ingest';
-import { badRequest, forbidden, validationError } from '../../lib/errors';
+import { badRequest } from '../../lib/errors';
 import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { acceptForQueue } from './accept-for-queue';
 import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './event-input';
-import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
+import { unknownNameMessage } from './prepare-event';
+import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const CreatedSchema = z
   .object({
@@ -73,22 +73,9 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
   // The validator parsed the body into Hono's cache; this reads that same object back.
   const ignoredFields = unknownFieldsOf(await c.req.json());
   noteIgnored(c, ignoredFields);
-  const { config, principal } = c.var;
-  if (principal.companies !== null && !principal.companies.includes(input.company_id)) {
-    throw forbidden(`This API key may not write events for company ${input.company_id}`);
-  }
-  const nowMs = Date.now();
-  const prepared = prepareEvent(input, 0, {
-    nowMs,
-    maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
-    earliestMs: earliestEventMs(config, nowMs),
-    locPrefix: ['body'],
-  });
-  if ('issues' in prepared) throw validationError(prepared.issues);
-  if (config.INGEST_MODE === 'queue') {
-    const queued = await acceptForQueue(c, [prepared.row], () => ['body']);
-    const refusal = queued.refused[0]?.errors[0];
-    if (refusal) throw badRequest(unknownNameMessage(refusal.type as 'unknown_functionality', prepared.row));
+  const row = prepareSingleEvent(c, input);
+  if (c.var.config.INGEST_MODE === 'queue') {
+    const queued = await queueSingleEvent(c, row);
     return c.json(
       {
         StatusCode: 202 as const,
@@ -101,11 +88,11 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
       202,
     );
   }
-  const [outcome] = await ingestEvents(c.var.database().db, [prepared.row], (code, attempt) =>
+  const [outcome] = await ingestEvents(c.var.database().db, [row], (code, attempt) =>
     c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
   );
   if (!outcome) throw new Error('ingest returned no outcome');
-  if (outcome.error !== null) throw badRequest(unknownNameMessage(outcome.error, prepared.row));
+  if (outcome.error !== null) throw badRequest(unknownNameMessage(outcome.error, row));
   if (!outcome.duplicate) notifyLiveTail(c);
   return c.json(
     {

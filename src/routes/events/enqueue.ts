@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { badRequest, forbidden, HttpError, validationError } from '../../lib/errors';
+import { HttpError, validationError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { errorResponses, jsonResponse, ValidationErrorSchema } from '../../lib/openapi/responses';
 import { toValidationIssues } from '../../lib/validation-issues';
@@ -10,7 +10,7 @@ import type { AppRouteHandler } from '../route-helpers';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems, type ItemFailure } from './check-items';
 import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './event-input';
-import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
+import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const EnqueueItemSchema = z.object({
   index: z.number().int(),
@@ -93,24 +93,7 @@ type EnqueueResult = z.infer<typeof EnqueueResultSchema>;
 async function enqueueOne(c: Context<AppEnv>, body: unknown): Promise<EnqueueResult> {
   const parsed = EventInputSchema.safeParse(body);
   if (!parsed.success) throw validationError(toValidationIssues(parsed.error, 'body'));
-  const input = parsed.data;
-  const { config, principal } = c.var;
-  if (principal.companies !== null && !principal.companies.includes(input.company_id)) {
-    throw forbidden(`This API key may not write events for company ${input.company_id}`);
-  }
-  const nowMs = Date.now();
-  const prepared = prepareEvent(input, 0, {
-    nowMs,
-    maxFutureSkewSeconds: config.MAX_FUTURE_SKEW_SECONDS,
-    earliestMs: earliestEventMs(config, nowMs),
-    locPrefix: ['body'],
-  });
-  if ('issues' in prepared) throw validationError(prepared.issues);
-  const outcome = await acceptForQueue(c, [prepared.row], () => ['body']);
-  const refusal = outcome.refused[0]?.errors[0];
-  if (refusal) {
-    throw badRequest(unknownNameMessage(refusal.type as 'unknown_functionality', prepared.row));
-  }
+  const outcome = await queueSingleEvent(c, prepareSingleEvent(c, parsed.data));
   return {
     StatusCode: 202,
     message: 'Audit event accepted; it will be stored',
