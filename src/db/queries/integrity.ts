@@ -18,20 +18,9 @@ export interface StoredBlock {
   signature: string;
 }
 
-interface BlockRow {
+/** A block as selected by BLOCK_COLUMNS: the published header (seq as text: a bigint), hash and signature. */
+interface BlockRow extends Omit<BlockHeader, 'seq'> {
   seq: string;
-  prev_hash: string;
-  merkle_root: string;
-  event_count: number;
-  first_id: string | null;
-  last_id: string | null;
-  first_time: string | null;
-  last_time: string | null;
-  start_position: string;
-  end_position: string;
-  deletions_digest: string | null;
-  sealed_at: string;
-  key_id: string;
   block_hash: string;
   signature: string;
 }
