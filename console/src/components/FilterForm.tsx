@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
-import { type Filters, PRESETS, presetRange } from '../lib/filters';
+import { EMPTY, type Filters, PRESETS, presetRange } from '../lib/filters';
 
 interface Option {
   value: string;
@@ -131,23 +131,10 @@ export function FilterForm({ value: f, onChange, onSearch }: Props) {
         <button type="submit" class="primary">
           Search
         </button>
-        <button type="button" onClick={() => onSearch({ ...f, ...emptyFilters() })}>
+        <button type="button" onClick={() => onSearch({ ...f, ...EMPTY })}>
           Clear
         </button>
       </div>
     </form>
   );
 }
-
-const emptyFilters = () => ({
-  company_id: '',
-  store_id: '',
-  user: '',
-  functionality: '',
-  event_type: '',
-  message_pattern: '',
-  status: '',
-  from_date: '',
-  to_date: '',
-  include_archived: false,
-});
