@@ -6,6 +6,9 @@ const fmt = (value, digits = 1) =>
     : Number(value).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 
 /** Every target as { scenario, text, met } (met null when the scenario did not run). */
+/** Scenarios reported in a section of their own rather than the req/s table. */
+const OWN_SECTION = new Set(['export_xlsx', 'archive_month', 'live_tail', 'queued_ingest', 'integrity']);
+
 export function evaluateTargets(scenarios) {
   const s = (name) => (scenarios[name]?.skipped ? undefined : scenarios[name]);
   const targets = [];
@@ -71,8 +74,8 @@ export function renderMarkdown(result, previous) {
   );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const [name, v] of Object.entries(scenarios)) {
-    if (name === 'export_xlsx' || name === 'archive_month' || name === 'live_tail' || name === 'queued_ingest')
-      continue;
+    // These have their own sections below (different units), not a req/s row.
+    if (OWN_SECTION.has(name)) continue;
     const p = prev(name);
     const previousCell = p && !p.skipped ? `${fmt(p.rps, 0)} · ${fmt(p.p50_ms)}` : '–';
     if (v.skipped) {
