@@ -1,7 +1,7 @@
-import { adminCatalogueRoutes } from './admin/catalogue';
 import { ingestAdminRoutes } from './admin/ingest';
-import { adminKeysRoutes } from './admin/keys';
 import { lifecycleRoutes } from './admin/lifecycle';
+import { adminCatalogueRoutes } from './admin/catalogue';
+import { adminKeysRoutes } from './admin-keys';
 import { catalogueRoutes } from './catalogue/catalogue';
 import { eventsRoutes } from './events';
 import { healthRoutes } from './health';
