@@ -1,6 +1,6 @@
 import { ingestAdminRoutes } from './admin/ingest';
 import { lifecycleRoutes } from './admin/lifecycle';
-import { adminCatalogueRoutes } from './admin/catalogue';
+import { adminCatalogueRoutes } from './admin-catalogue';
 import { adminKeysRoutes } from './admin-keys';
 import { catalogueRoutes } from './catalogue/catalogue';
 import { eventsRoutes } from './events';
