@@ -2,7 +2,7 @@ import { ingestAdminRoutes } from './admin/ingest';
 import { lifecycleRoutes } from './admin/lifecycle';
 import { adminCatalogueRoutes } from './admin-catalogue';
 import { adminKeysRoutes } from './admin-keys';
-import { catalogueRoutes } from './catalogue/catalogue';
+import { catalogueRoutes } from './catalogue';
 import { eventsRoutes } from './events';
 import { healthRoutes } from './health';
 import { integrityRoutes } from './integrity';
