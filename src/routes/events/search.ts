@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { countEvents, pageOfEvents, positionOf } from '../../db/queries/events';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 import { resolveCatalogueIds } from './catalogue-ids';
 import { EventSchema, toEventObject } from './event-output';
 import { decodeCursor, encodeCursor, SearchQuerySchema, toEventFilter } from './search-query';
