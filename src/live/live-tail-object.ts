@@ -1,6 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
 import { type DatabaseHandle, openDatabase } from '../db/client';
-import { queryClientOf } from '../db/queries/api-keys';
 import type { EventFilter } from '../db/queries/events';
 import { commitHorizon, eventsAfter, matchingEventsBetween, unusableKeyIds } from '../db/queries/live-tail';
 import { type Config, loadConfig } from '../env';
@@ -192,7 +191,7 @@ export class LiveTail extends DurableObject<Env> {
     const ids = [...new Set([...this.streams].flatMap((s) => (s.keyId === null ? [] : [s.keyId])))];
     if (ids.length === 0) return;
     this.counters.keyChecks += 1;
-    const unusable = new Set(await unusableKeyIds(queryClientOf(this.sideDb().db), ids));
+    const unusable = new Set(await unusableKeyIds(this.sideDb().db, ids));
     for (const s of this.streams) if (s.keyId !== null && unusable.has(s.keyId)) this.end(s, 'revoked');
   }
 
