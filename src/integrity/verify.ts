@@ -58,6 +58,11 @@ export async function verifyTrail(
   db: Database,
   keys: Map<string, PublicKeyInfo>,
   range: { fromIso: string | null; toIso: string | null },
+  /**
+   * Connections the blocks' checks are spread over, round robin, one block in flight on each:
+   * hashing every row is the database's work, and a second connection puts a second core on it.
+   */
+  readers: readonly Database[] = [db],
 ): Promise<VerifyReport> {
   const failures: Failure[] = [];
   const fail = (block: number | null, eventId: string | null, reason: string) => {
@@ -70,15 +75,21 @@ export async function verifyTrail(
   let events = 0;
   let deletedByPolicy = 0;
 
-  // The next block's queries are sent before this block's hashes and signature are checked, so
-  // the database works on block n+1 while the Worker works on block n (docs/benchmark.md).
-  let pending = inRange[0] ? readBlock(db, inRange[0].header.seq) : null;
+  // Each block's queries are sent before the blocks ahead of it are checked here, so the
+  // database works on the next blocks while the Worker checks this one (docs/benchmark.md).
+  const inFlight: ReturnType<typeof readBlock>[] = [];
+  const send = (index: number) => {
+    const block = inRange[index];
+    if (!block) return;
+    const read = readBlock(readers[index % readers.length] ?? db, block.header.seq);
+    // Awaited in its turn; a failure meanwhile must not count as unhandled.
+    read.catch(() => {});
+    inFlight.push(read);
+  };
+  for (let i = 0; i < readers.length; i++) send(i);
   for (const [index, block] of inRange.entries()) {
-    const read = pending as ReturnType<typeof readBlock>;
-    const following = inRange[index + 1];
-    pending = following ? readBlock(db, following.header.seq) : null;
-    // Awaited in the next round; a failure meanwhile must not count as unhandled.
-    pending?.catch(() => {});
+    const read = inFlight.shift() as ReturnType<typeof readBlock>;
+    send(index + readers.length);
     const [manifest, deletions, findings] = await read;
     const h = block.header;
     const text = blockHeaderText(h);
