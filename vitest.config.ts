@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { TEST_INTEGRITY_SIGNING_KEY } from './test/support/integrity-key.ts';
+import { TEST_INTEGRITY_SIGNING_KEY } from './test/helpers/integrity-key.ts';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

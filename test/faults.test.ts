@@ -7,12 +7,12 @@ import { toHttpError } from '../src/lib/errors';
 import { BASE, call, event, get, isEmbedded, postJson, uniqueCompanyId } from './helpers/app';
 import { ingestRow, submitTogether } from './helpers/group-commit';
 import { deliver, eventually, messagesOf, queuedEvent } from './helpers/ingest';
+import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from './helpers/private-database';
 import { countEventsOf, query, withClient } from './helpers/sql';
-import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from './support/private-database';
 
 /**
  * Database faults, provoked for real: a closed port, and a TCP proxy in front of the test
- * database (test/support/fault-proxy.mjs, started by global-setup) that this file cuts, hangs
+ * database (test/helpers/fault-proxy.mjs, started by global-setup) that this file cuts, hangs
  * and restores, or that kills the connection carrying a given statement. Only this file drives
  * the proxy, so its state is ours.
  */

@@ -59,15 +59,15 @@ export default async function setup(project: TestProject) {
       ['scripts/test-database.mjs', ['main']],
       ['scripts/test-database.mjs', ['lifecycle']],
       ['scripts/neon-ws-proxy.mjs', ['--port', '0']],
-      // Reads exported workbooks with LibreOffice for the tests (test/support/libreoffice-converter.mjs).
-      ['test/support/libreoffice-converter.mjs', []],
+      // Reads exported workbooks with LibreOffice for the tests (test/helpers/libreoffice-converter.mjs).
+      ['test/helpers/libreoffice-converter.mjs', []],
     ],
     [],
   )) as [Started, Started, Started, Started];
-  // The fault tests' proxy in front of the main database (test/support/fault-proxy.mjs).
+  // The fault tests' proxy in front of the main database (test/helpers/fault-proxy.mjs).
   const mainUrl = new URL(main.value);
   const [faults] = (await startAll(
-    [['test/support/fault-proxy.mjs', ['--target', `${mainUrl.hostname}:${mainUrl.port || 5432}`]]],
+    [['test/helpers/fault-proxy.mjs', ['--target', `${mainUrl.hostname}:${mainUrl.port || 5432}`]]],
     [main, lifecycle, proxy, libreoffice],
   )) as [Started];
   const [faultProxyPort, faultControlPort] = faults.value.split(',');

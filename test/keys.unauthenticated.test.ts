@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { clientAddress } from '../src/lib/auth-failures';
 import { BASE, call, isEmbedded, KEY } from './helpers/app';
 import { as, createKey } from './helpers/keys';
+import { hyperdriveAt } from './helpers/private-database';
 import { query } from './helpers/sql';
-import { hyperdriveAt } from './support/private-database';
 
 /**
  * Issue 13.9: unauthenticated requests cost database work. A request the service answers without

@@ -242,3 +242,33 @@ AS $$
   JOIN integrity_block_events m ON m.block_seq = b.seq AND m.event_id = e.id
   WHERE (e.x, e.id) > (b.start_writexid, b.start_id)
 $$;
+
+-- What an NDJSON export with integrity=true adds to each event (docs/export.md, docs/integrity.md
+-- section 4): the fields of the canonical encoding the event object does not show (the instant
+-- in UTC to the microsecond, the client's event_id), its hash (stored, or from its content for a
+-- row from before migration 040), its commit position and the block whose position range holds
+-- it (NULL while not sealed). Each row is found by (id, event time), the tables' primary key, in a
+-- LATERAL probe so that it stays one index probe in its own partition (a plain join was planned
+-- as a merge join over every row); the block by integrity_blocks_end_idx.
+CREATE OR REPLACE FUNCTION integrity_export_fields(p_ids bigint[], p_micros bigint[])
+RETURNS TABLE (id bigint, utc_time text, client_event_id text, event_hash text, block_seq bigint, event_position text)
+LANGUAGE sql STABLE
+AS $$
+  SELECT e.id,
+         to_char(e.eventtimestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+         e.eventid::text,
+         encode(coalesce(e.eventhash, auditevent_content_hash(e.id, e.eventtimestamp, e.functionalityid, e.eventtypeid,
+           e.storelocationid, e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid)), 'hex'),
+         b.seq,
+         e.x::text || ':' || e.id::text
+  FROM unnest(p_ids, p_micros) AS k(id, micros)
+  CROSS JOIN LATERAL (
+    SELECT r.*, coalesce(r.writexid, '0'::xid8) AS x FROM integrity_event_rows r
+    WHERE r.id = k.id AND r.eventtimestamp = TIMESTAMPTZ 'epoch' + k.micros * INTERVAL '1 microsecond'
+    LIMIT 1) e
+  LEFT JOIN LATERAL (
+    SELECT s.seq, s.start_writexid, s.start_id FROM integrity_blocks s
+    WHERE (s.end_writexid, s.end_id) >= (e.x, e.id)
+    ORDER BY s.end_writexid, s.end_id LIMIT 1) b
+    ON (e.x, e.id) > (b.start_writexid, b.start_id)
+$$;

@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../env';
-import { jsonResponse } from '../lib/openapi/responses';
 import { createRouter, defineRoute } from './define-route';
 import { cachedProbe } from './health-probe';
 import type { AppRouteHandler } from './route-helpers';
+import { jsonResponse } from './schemas';
 
 const HealthSchema = z
   .object({

@@ -6,7 +6,7 @@ import { toHttpError } from '../../src/lib/errors';
 import { isEmbedded, uniqueCompanyId } from '../helpers/app';
 import { ingestRow, outcomeOf, submitTogether } from '../helpers/group-commit';
 import { countEventsOf, query } from '../helpers/sql';
-import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from '../support/private-database';
+import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from '../helpers/private-database';
 
 /**
  * Group commit of single events (src/db/grouped-ingest.ts) against the real database: events

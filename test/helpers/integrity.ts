@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalEvent } from '../../src/integrity/canonical';
-import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from '../support/private-database';
 import { call, KEY } from './app';
+import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from './private-database';
 import { query } from './sql';
 
 /** An event row as the integrity tests read it back: stored hash and the fields it covers. */

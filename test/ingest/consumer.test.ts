@@ -10,8 +10,8 @@ import {
 import { call, get, KEY, uniqueCompanyId } from '../helpers/app';
 import { deadLettersOf, deliver, messagesOf, queuedEvent } from '../helpers/ingest';
 import { ADMIN_BASE } from '../helpers/keys';
+import { hyperdriveAt } from '../helpers/private-database';
 import { countEventsOf, query } from '../helpers/sql';
-import { hyperdriveAt } from '../support/private-database';
 
 /** The queue handler, given batches the way the Queues runtime delivers them (cloudflare:test). */
 const CLOSED_PORT = hyperdriveAt('postgres://postgres:x@127.0.0.1:1/x');

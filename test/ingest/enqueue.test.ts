@@ -3,8 +3,8 @@ import { BATCH_MAX_EVENTS } from '../../src/routes/events/event-input';
 import { BASE, event, get, postJson, uniqueCompanyId } from '../helpers/app';
 import { deadLettersOf, eventually } from '../helpers/ingest';
 import { as, createKey } from '../helpers/keys';
+import { hyperdriveAt } from '../helpers/private-database';
 import { countEventsOf, query } from '../helpers/sql';
-import { hyperdriveAt } from '../support/private-database';
 
 /**
  * POST /audit-events/enqueue through the real (miniflare) queue: the consumer in the same Worker

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BASE, event, postJson, uniqueCompanyId } from '../helpers/app';
 import { eventually } from '../helpers/ingest';
+import { hyperdriveAt } from '../helpers/private-database';
 import { countEventsOf, query } from '../helpers/sql';
-import { hyperdriveAt } from '../support/private-database';
 
 /** INGEST_MODE=queue: create and batch take the queued path, keeping their response shapes. */
 const QUEUE_MODE = { INGEST_MODE: 'queue' } as Partial<Env>;

@@ -4,8 +4,8 @@ import { ingestTracker } from '../../src/ingest/tracker-object';
 import { BASE, event, get, postJson, uniqueCompanyId } from '../helpers/app';
 import { eventually } from '../helpers/ingest';
 import { ADMIN_BASE, as, createKey } from '../helpers/keys';
+import { hyperdriveAt } from '../helpers/private-database';
 import { countEventsOf } from '../helpers/sql';
-import { hyperdriveAt } from '../support/private-database';
 
 const STATUS = `${ADMIN_BASE}/ingest/status`;
 const CLOSED_PORT = hyperdriveAt('postgres://postgres:x@127.0.0.1:1/x');

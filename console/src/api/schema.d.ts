@@ -2805,6 +2805,8 @@ export interface operations {
                 functionality_name?: string;
                 /** @description Also search the archive (events older than the retention window) */
                 include_archived?: "0" | "1" | "true" | "false" | "True" | "False";
+                /** @description NDJSON only. true adds to each event an Integrity object: utc_time, client_event_id, event_hash, block (the sealing block's seq, null while not sealed) and position, so `npm run verify -- --export` can check the file offline (docs/integrity.md). */
+                integrity?: "0" | "1" | "true" | "false" | "True" | "False";
                 /** @description Case-insensitive substring of the message; % and _ are literal characters */
                 message_pattern?: string;
                 /** @description Accepted for old clients and ignored: the export is always the whole filtered result. */

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { BlockHeader, DeletionRecord } from '../../integrity/block-header';
 import { type Database, queryRows } from '../client';
+import type { KeysetPosition } from './events';
 
 /**
  * The SQL side of sealing and verification (sql/041_integrity_blocks.sql,
@@ -249,3 +250,22 @@ export async function canonicalOfEvent(
   );
   return row ?? null;
 }
+
+/** What an NDJSON export with integrity=true adds to an event (integrity_export_fields). */
+export interface ExportIntegrityRow {
+  id: string;
+  utc_time: string;
+  client_event_id: string | null;
+  event_hash: string;
+  block_seq: string | null;
+  event_position: string;
+}
+
+/** The integrity fields of exported rows, found by their primary key (id, event time in microseconds). */
+export const exportIntegrityFields = (db: Database, keys: readonly KeysetPosition[]) =>
+  queryRows<ExportIntegrityRow>(
+    db,
+    sql`SELECT id::text, utc_time, client_event_id, event_hash, block_seq::text, event_position
+        FROM integrity_export_fields(${arrayLiteral(keys.map((k) => String(k.id)))}::bigint[],
+                                     ${arrayLiteral(keys.map((k) => k.micros))}::bigint[])`,
+  );

@@ -10,13 +10,12 @@ import {
 } from '../../db/queries/catalogue-admin';
 import { forbidden, HttpError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { hasControlChars, hasNul, isBlank, isWellFormed } from '../../lib/text-rules';
 import { createRouter, defineRoute } from '../define-route';
-import { IdSchema } from '../events/event-input';
 import { API_PREFIX } from '../paths';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, IdSchema, jsonResponse } from '../schemas';
 
 const base = '/admin';
 const tags = ['Admin: catalogue and directory'];

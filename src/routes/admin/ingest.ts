@@ -13,12 +13,12 @@ import { QueuedEventSchema, trackingKey } from '../../ingest/queue-message';
 import { isPermanentRowError, sqlStateOf } from '../../ingest/store-events';
 import { ingestTracker } from '../../ingest/tracker-object';
 import { describeError, HttpError, notFound } from '../../lib/errors';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { notifyLiveTail } from '../../live/notify';
 import { createRouter, defineRoute } from '../define-route';
 import { unknownNameMessage } from '../events/prepare-event';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 
 const base = '/admin/ingest';
 const tags = ['Admin: queued ingest'];

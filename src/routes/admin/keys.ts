@@ -13,10 +13,10 @@ import { forgetKey } from '../../lib/api-key-cache';
 import { companiesProblem, generateApiKey, KEY_NAME_MAX, nameProblem, SCOPES, unique } from '../../lib/api-keys';
 import { HttpError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { createRouter, defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse, listMessage } from '../schemas';
 
 const base = '/admin/keys';
 const tags = ['Admin: API keys'];
@@ -152,7 +152,7 @@ const listKeysHandler: AppRouteHandler<typeof listKeysRoute> = async (c) => {
   return c.json(
     {
       StatusCode: 200 as const,
-      message: keys.length > 0 ? 'Data fetched successfully' : 'Data not found',
+      message: listMessage(keys.length),
       count: keys.length,
       legacy_keys: c.var.config.API_KEYS.length,
       Data: keys.map(toApiKey),

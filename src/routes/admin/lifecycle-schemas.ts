@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { MaintenanceRun, PartitionInfo } from '../../db/queries/maintenance';
 import { centralWallClockToEpoch, formatCentral, pgTimestampToEpoch } from '../../lib/central-time';
-import { IdSchema } from '../events/event-input';
+import { limitSchema } from '../schemas';
 
 /** Shapes of the lifecycle admin routes (partitions, maintenance runs) and their row mappers. */
 
@@ -126,9 +126,7 @@ export const PartitionsQuerySchema = z.object({
 
 export const RUNS_DEFAULT_LIMIT = 20;
 export const RunsQuerySchema = z.object({
-  limit: IdSchema.pipe(z.int().min(1).max(500))
-    .optional()
-    .openapi({ type: 'integer', minimum: 1, maximum: 500, example: RUNS_DEFAULT_LIMIT, description: 'Newest first' }),
+  limit: limitSchema({ max: 500, example: RUNS_DEFAULT_LIMIT, description: 'Newest first' }),
   job: z.enum(['maintain', 'partitions']).optional().openapi({ description: 'Only this job' }),
 });
 

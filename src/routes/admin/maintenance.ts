@@ -4,11 +4,11 @@ import type { AppEnv } from '../../app-env';
 import { recentRuns } from '../../db/queries/maintenance';
 import { HttpError, validationError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { runMaintenance, withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 import {
   MaintenanceRunSchema,
   RUNS_DEFAULT_LIMIT,

@@ -1,9 +1,9 @@
 import { openDatabase } from '../../db/client';
 import { archiveHorizonMs, latestRun, listPartitions } from '../../db/queries/maintenance';
 import { formatCentral } from '../../lib/central-time';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 import {
   PartitionsQuerySchema,
   PartitionsReportSchema,

@@ -1,20 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { listCompanies, listEventTypesOf, listFunctionalities, listStoresOf } from '../../db/queries/catalogue';
 import { forbidden } from '../../lib/errors';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { createRouter, defineRoute } from '../define-route';
-import { IdSchema } from '../events/event-input';
-import { type AppRouteHandler, fetched } from '../route-helpers';
-
-const envelope = <T extends z.ZodType>(name: string, key: 'events' | 'Data', item: T) =>
-  z
-    .object({
-      StatusCode: z.literal(200),
-      message: z.string().openapi({ example: 'Data fetched successfully' }),
-      count: z.number().int(),
-      [key]: z.array(item),
-    })
-    .openapi(name);
+import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, IdSchema, jsonResponse, listEnvelope, listEnvelopeSchema } from '../schemas';
 
 const base = '/audit-events';
 const tags = ['Catalogue and directory'];
@@ -34,7 +23,11 @@ export const eventTypesRoute = defineRoute({
   },
   responses: {
     200: jsonResponse(
-      envelope('EventTypeList', 'events', z.object({ EventTypeID: z.number().int(), EventTypeName: z.string() })),
+      listEnvelopeSchema(
+        'EventTypeList',
+        'events',
+        z.object({ EventTypeID: z.number().int(), EventTypeName: z.string() }),
+      ),
       'Ordered by name; "Data not found" when the functionality is unknown',
     ),
     ...errorResponses,
@@ -43,7 +36,7 @@ export const eventTypesRoute = defineRoute({
 
 const eventTypesHandler: AppRouteHandler<typeof eventTypesRoute> = async (c) => {
   const { functionalityname } = c.req.valid('query');
-  return c.json(fetched('events', await listEventTypesOf(c.var.database().db, functionalityname)), 200);
+  return c.json(listEnvelope('events', await listEventTypesOf(c.var.database().db, functionalityname)), 200);
 };
 
 export const functionalitiesRoute = defineRoute({
@@ -56,7 +49,7 @@ export const functionalitiesRoute = defineRoute({
   summary: 'All functionalities',
   responses: {
     200: jsonResponse(
-      envelope(
+      listEnvelopeSchema(
         'FunctionalityList',
         'Data',
         z.object({ FunctionalityID: z.number().int(), FunctionalityName: z.string() }),
@@ -68,7 +61,7 @@ export const functionalitiesRoute = defineRoute({
 });
 
 const functionalitiesHandler: AppRouteHandler<typeof functionalitiesRoute> = async (c) =>
-  c.json(fetched('Data', await listFunctionalities(c.var.database().db)), 200);
+  c.json(listEnvelope('Data', await listFunctionalities(c.var.database().db)), 200);
 
 export const companiesRoute = defineRoute({
   operationId: 'listCompanies',
@@ -80,7 +73,7 @@ export const companiesRoute = defineRoute({
   summary: 'The company directory',
   responses: {
     200: jsonResponse(
-      envelope('CompanyList', 'Data', z.object({ CompanyID: z.number().int(), CompanyName: z.string() })),
+      listEnvelopeSchema('CompanyList', 'Data', z.object({ CompanyID: z.number().int(), CompanyName: z.string() })),
       'Ordered by name; a key limited to companies sees only those',
     ),
     ...errorResponses,
@@ -88,7 +81,7 @@ export const companiesRoute = defineRoute({
 });
 
 const companiesHandler: AppRouteHandler<typeof companiesRoute> = async (c) =>
-  c.json(fetched('Data', await listCompanies(c.var.database().db, c.var.principal.companies)), 200);
+  c.json(listEnvelope('Data', await listCompanies(c.var.database().db, c.var.principal.companies)), 200);
 
 export const storesRoute = defineRoute({
   operationId: 'listStoreLocationsOfCompany',
@@ -103,7 +96,7 @@ export const storesRoute = defineRoute({
   },
   responses: {
     200: jsonResponse(
-      envelope(
+      listEnvelopeSchema(
         'StoreList',
         'Data',
         z.object({ CompanyID: z.number().int(), StoreLocationID: z.number().int(), StoreName: z.string() }),
@@ -121,7 +114,7 @@ const storesHandler: AppRouteHandler<typeof storesRoute> = async (c) => {
   if (allowed !== null && !allowed.includes(company_id)) {
     throw forbidden(`This API key may not read company ${company_id}`);
   }
-  return c.json(fetched('Data', await listStoresOf(c.var.database().db, company_id)), 200);
+  return c.json(listEnvelope('Data', await listStoresOf(c.var.database().db, company_id)), 200);
 };
 
 export const catalogueRoutes = createRouter()

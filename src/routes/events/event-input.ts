@@ -8,21 +8,12 @@ import {
   isBlank,
   isWellFormed,
 } from '../../lib/text-rules';
+import { IdSchema } from '../schemas';
 
 export const ADDITIONAL_DATA_MAX_BYTES = 16_384;
 export const ADDITIONAL_DATA_MAX_DEPTH = 8;
 export const MESSAGE_MAX_CHARS = 10_000;
 export const BATCH_MAX_EVENTS = 1000;
-
-/**
- * An id column (bigint): a whole number, or a string of digits as pydantic accepted. Numeric
- * strings of any sign and size are read as numbers, so `-1`, `1.5` or twenty digits are told
- * what is wrong with them (negative, not whole, too large) rather than "not a number".
- */
-export const IdSchema = z.preprocess(
-  (v) => (typeof v === 'string' && v.length <= 32 && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v),
-  z.int().min(0).max(Number.MAX_SAFE_INTEGER),
-);
 
 const storableText = (s: z.ZodString) =>
   s

@@ -2,11 +2,13 @@ import { z } from '@hono/zod-openapi';
 import { eachEventBatch } from '../../db/queries/events';
 import { MAX_BATCH_BYTES } from '../../export/batch-size';
 import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS } from '../../export/formats';
+import { withIntegrityFields } from '../../export/integrity-fields';
+import { ndjsonIntegrityFormat } from '../../export/ndjson-writer';
 import { streamExport } from '../../export/stream-export';
 import { formatCentralCompact } from '../../lib/central-time';
-import { errorResponses } from '../../lib/openapi/responses';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses } from '../schemas';
 import { resolveCatalogueIds } from './catalogue-ids';
 import { RECENT_DEFAULT } from './recent';
 import { booleanFlag, FilterQuerySchema, isTrue, SearchQuerySchema, toEventFilter } from './search-query';
@@ -29,6 +31,9 @@ const ExportQuerySchema = FilterQuerySchema.extend({
   }),
   raw: booleanFlag(
     "CSV only. By default a text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is written with a leading apostrophe (OWASP CSV injection); true writes every cell's text exactly as stored. xlsx cells are plain text either way.",
+  ),
+  integrity: booleanFlag(
+    "NDJSON only. true adds to each event an Integrity object: utc_time, client_event_id, event_hash, block (the sealing block's seq, null while not sealed) and position, so `npm run verify -- --export` can check the file offline (docs/integrity.md).",
   ),
 });
 
@@ -69,7 +74,8 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
   const query = c.req.valid('query');
   const parsed = toEventFilter(query, c.var.principal);
   const recent = isTrue(query.recent);
-  const format = EXPORT_FORMATS[query.format ?? 'xlsx'];
+  const withIntegrity = query.format === 'ndjson' && isTrue(query.integrity);
+  const format = withIntegrity ? ndjsonIntegrityFormat : EXPORT_FORMATS[query.format ?? 'xlsx'];
   const { config, logger } = c.var;
   // Only fixed text and digits reach the file name.
   const fileName = `audit_events_${recent ? 'recent' : 'search'}_${formatCentralCompact(Date.now())}.${format.extension}`;
@@ -105,12 +111,14 @@ export const exportHandler: AppRouteHandler<typeof exportRoute> = async (c) => {
     logger.info(event, { format: query.format ?? 'xlsx', rows, duration_ms: Date.now() - started, ...extra });
   const body = await streamExport(
     {
-      readBatches: (batchRows) =>
-        eachEventBatch(handle.db, filter, {
+      readBatches: (batchRows) => {
+        const batches = eachEventBatch(handle.db, filter, {
           batchSize: batchRows,
           maxRows: recent ? RECENT_DEFAULT : undefined,
           maxBatchBytes: MAX_BATCH_BYTES,
-        }),
+        });
+        return withIntegrity ? withIntegrityFields(handle.db, batches) : batches;
+      },
       release,
     },
     format,

@@ -1,20 +1,17 @@
 import { z } from '@hono/zod-openapi';
 import { pageOfEvents, positionOf } from '../../db/queries/events';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { defineRoute } from '../define-route';
-import { type AppRouteHandler, fetched } from '../route-helpers';
-import { IdSchema } from './event-input';
+import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse, limitSchema, listEnvelope } from '../schemas';
 import { EventSchema, toEventObject } from './event-output';
 import { encodeCursor } from './search-query';
 
 export const RECENT_DEFAULT = 500;
 
 const RecentQuerySchema = z.object({
-  limit: IdSchema.pipe(z.int().min(1).max(5000)).optional().openapi({
-    type: 'integer',
-    minimum: 1,
-    maximum: 5000,
-    example: 500,
+  limit: limitSchema({
+    max: 5000,
+    example: RECENT_DEFAULT,
     description: 'How many of the newest events (default 500)',
   }),
 });
@@ -60,6 +57,6 @@ export const recentHandler: AppRouteHandler<typeof recentRoute> = async (c) => {
   const last = rows[rows.length - 1];
   // The rest of a cut answer is a search without filters (also live events only), after the last row.
   const nextCursor = truncated && last ? encodeCursor({ ...positionOf(last), page: 1 }) : null;
-  const { events, ...head } = fetched('events', rows.map(toEventObject));
+  const { events, ...head } = listEnvelope('events', rows.map(toEventObject));
   return c.json({ ...head, truncated, next_cursor: nextCursor, events }, 200);
 };

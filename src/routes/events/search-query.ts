@@ -4,7 +4,7 @@ import type { Principal } from '../../lib/auth';
 import { endOfPrecision, parseInstant } from '../../lib/central-time';
 import { checkEpochMicros, pgTimestampToMicros } from '../../lib/epoch-micros';
 import { type ValidationIssue, validationError } from '../../lib/errors';
-import { IdSchema } from './event-input';
+import { IdSchema, limitSchema, WholeNumberSchema } from '../schemas';
 
 const DATE_HELP = 'MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given)';
 const ID_IN_NAME = 'A value made only of digits that is not a known name is read as the id.';
@@ -47,12 +47,10 @@ const MAX_PAGE_NUMBER = Math.floor(Number.MAX_SAFE_INTEGER / MAX_PAGE_SIZE);
 
 export const SearchQuerySchema = FilterQuerySchema.extend({
   // Capped so that (page_number - 1) * page_size stays an exact integer and a valid OFFSET.
-  page_number: IdSchema.pipe(z.int().min(1).max(MAX_PAGE_NUMBER))
+  page_number: WholeNumberSchema.pipe(z.int().min(1).max(MAX_PAGE_NUMBER))
     .optional()
     .openapi({ type: 'integer', minimum: 1, maximum: MAX_PAGE_NUMBER, example: 1 }),
-  page_size: IdSchema.pipe(z.int().min(1).max(MAX_PAGE_SIZE))
-    .optional()
-    .openapi({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, example: 500 }),
+  page_size: limitSchema({ max: MAX_PAGE_SIZE, example: 500 }),
   cursor: z
     .string()
     .max(200)

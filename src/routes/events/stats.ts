@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { eventCountsByBucket } from '../../db/queries/event-stats';
 import { CENTRAL_TZ, formatCentralIso } from '../../lib/central-time';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 import { FilterQuerySchema, toEventFilter } from './search-query';
 
 const StatsQuerySchema = FilterQuerySchema.extend({

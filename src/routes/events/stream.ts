@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { HttpError, validationError } from '../../lib/errors';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { liveTailStub } from '../../live/notify';
 import { parsePosition } from '../../live/position';
 import { relay } from '../../live/relay';
 import type { StreamFilter, Subscription } from '../../live/subscription';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 import { FilterQuerySchema, toEventFilter } from './search-query';
 
 const POSITION_HELP = 'the id of the last event received, `<writexid>-<id>`';

@@ -1,18 +1,15 @@
 import { z } from '@hono/zod-openapi';
 import { blocksAfter } from '../../db/queries/integrity';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { defineRoute } from '../define-route';
-import { IdSchema } from '../events/event-input';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse, limitSchema, WholeNumberSchema } from '../schemas';
 import { BlockSchema, toBlockObject } from './schemas';
 
 const BlocksQuerySchema = z.strictObject({
-  after_seq: IdSchema.pipe(z.int().min(0))
+  after_seq: WholeNumberSchema.pipe(z.int().min(0))
     .optional()
     .openapi({ type: 'integer', minimum: 0, description: 'Blocks after this seq (default 0: from the first)' }),
-  limit: IdSchema.pipe(z.int().min(1).max(1000))
-    .optional()
-    .openapi({ type: 'integer', minimum: 1, maximum: 1000, description: 'At most this many (default 100)' }),
+  limit: limitSchema({ max: 1000, description: 'At most this many (default 100)' }),
 });
 
 const BlocksSchema = z

@@ -2,10 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { blockBySeq, canonicalOfEvent, manifestOf, placementOf } from '../../db/queries/integrity';
 import { auditPath, fromHex, leafHash, toHex } from '../../integrity/merkle';
 import { HttpError } from '../../lib/errors';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { defineRoute } from '../define-route';
-import { IdSchema } from '../events/event-input';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, IdSchema, jsonResponse } from '../schemas';
 import { BlockSchema, toBlockObject } from './schemas';
 
 const ProofQuerySchema = z.strictObject({

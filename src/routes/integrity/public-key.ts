@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { integrityKeys } from '../../integrity/keys';
 import { bytesToBase64, spkiPem } from '../../integrity/signing';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 
 const PublicKeysSchema = z
   .object({

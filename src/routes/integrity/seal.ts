@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { requireSigningKey } from '../../integrity/keys';
 import { seal } from '../../integrity/seal';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { noteForAudit } from '../../lib/self-audit';
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 
 const SealResultSchema = z
   .object({

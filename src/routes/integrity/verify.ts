@@ -4,10 +4,10 @@ import { integrityKeys } from '../../integrity/keys';
 import { verifyTrail } from '../../integrity/verify';
 import { endOfPrecision, parseInstant } from '../../lib/central-time';
 import { forbidden, HttpError, type ValidationIssue, validationError } from '../../lib/errors';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 
 const DATE_HELP = 'MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given)';
 

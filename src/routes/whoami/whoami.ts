@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../lib/api-keys';
-import { errorResponses, jsonResponse } from '../../lib/openapi/responses';
 import { createRouter, defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
+import { errorResponses, jsonResponse } from '../schemas';
 
 const WhoamiSchema = z
   .object({

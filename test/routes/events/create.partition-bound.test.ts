@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE, event, isEmbedded, postJson, uniqueCompanyId } from '../../helpers/app';
+import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from '../../helpers/private-database';
 import { countEventsOf, query, withClient } from '../../helpers/sql';
-import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from '../../support/private-database';
 
 /**
  * Issue 13.5: any write key could make hundreds of partitions (every month back to 1970, each an

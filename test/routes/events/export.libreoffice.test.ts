@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE, event, get, postJson, uniqueCompanyId } from '../../helpers/app';
 
 // Issue 11.6: an xlsx export opened in LibreOffice (the real reader, headless, through
-// test/support/libreoffice-converter.mjs) shows every cell exactly as the NDJSON export of the
+// test/helpers/libreoffice-converter.mjs) shows every cell exactly as the NDJSON export of the
 // same filter says it is: carriage returns, emoji, RTL marks, 9,000-character messages and text a
 // spreadsheet would run as a formula included.
 

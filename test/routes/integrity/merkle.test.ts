@@ -11,7 +11,7 @@ import {
   toHex,
 } from '../../../src/integrity/merkle';
 import { parsePublicKey, parseSigningKey, signText, spkiPem, verifyText } from '../../../src/integrity/signing';
-import { TEST_INTEGRITY_SIGNING_KEY } from '../../support/integrity-key';
+import { TEST_INTEGRITY_SIGNING_KEY } from '../../helpers/integrity-key';
 
 /** RFC 6962 section 2.1 exactly as written: MTH({}) = SHA-256(), split at the largest power of two below n. */
 function referenceRoot(hashes: Uint8Array[]): Uint8Array {

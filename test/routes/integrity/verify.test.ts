@@ -3,7 +3,7 @@ import { blockHash, blockHeaderText } from '../../../src/integrity/block-header'
 import { bytesToBase64, parseSigningKey, signText } from '../../../src/integrity/signing';
 import { call, event, isEmbedded, KEY, uniqueCompanyId } from '../../helpers/app';
 import { INTEGRITY, type IntegrityDatabase, integrityDatabase } from '../../helpers/integrity';
-import { OTHER_INTEGRITY_SIGNING_KEY } from '../../support/integrity-key';
+import { OTHER_INTEGRITY_SIGNING_KEY } from '../../helpers/integrity-key';
 
 /**
  * Tampering as a database administrator could, through SQL, and verification naming each change

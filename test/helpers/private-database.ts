@@ -46,7 +46,7 @@ export function throughFaultProxy(url: string): string {
 
 export const hyperdriveAt = (connectionString: string) => ({ HYPERDRIVE: { connectionString } as Hyperdrive });
 
-/** The fault proxy's control port (test/support/fault-proxy.mjs). */
+/** The fault proxy's control port (test/helpers/fault-proxy.mjs). */
 export async function faultProxy(
   action: 'up' | 'down' | 'hang' | 'state' | 'arm',
   params: Record<string, string> = {},

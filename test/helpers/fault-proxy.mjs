@@ -3,7 +3,7 @@
 // inside workerd and cannot stop a database or spawn a process; they call this proxy's small
 // HTTP control port instead. For tests only.
 //
-// Usage: node test/support/fault-proxy.mjs --target 127.0.0.1:5432
+// Usage: node test/helpers/fault-proxy.mjs --target 127.0.0.1:5432
 //   -> prints `READY <proxyPort>,<controlPort>`
 //
 // Control (POST, answers the state as JSON):
