@@ -5,8 +5,8 @@ import { loadConfig } from '../../src/env';
 import { toHttpError } from '../../src/lib/errors';
 import { isEmbedded, uniqueCompanyId } from '../helpers/app';
 import { ingestRow, outcomeOf, submitTogether } from '../helpers/group-commit';
-import { countEventsOf, query } from '../helpers/sql';
 import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from '../helpers/private-database';
+import { countEventsOf, query } from '../helpers/sql';
 
 /**
  * Group commit of single events (src/db/grouped-ingest.ts) against the real database: events
