@@ -14,6 +14,7 @@ registerHooks({
   },
 });
 const { runKeysCommand, KEYS_USAGE } = await import('../src/lib/keys-command.ts');
+const { databaseOver } = await import('../src/db/client.ts');
 
 const argv = process.argv.slice(2);
 if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
@@ -24,12 +25,14 @@ const url = requireDatabaseUrl();
 const client = new pg.Client({ connectionString: url });
 try {
   await client.connect();
-  const result = await runKeysCommand(argv, client);
+  const result = await runKeysCommand(argv, databaseOver(client));
   for (const line of result.out) console.log(line);
   for (const line of result.err) console.error(line);
   process.exitCode = result.code;
-} catch (error) {
+} catch (failure) {
+  // The driver's error, not drizzle's wrapper (whose message lists the statement's parameters).
   // The driver's message may quote SQL; never a key (the key exists only in result.out).
+  const error = failure.cause ?? failure;
   console.error(`keys: ${error.code ? `database error ${error.code}: ` : ''}${error.message}`);
   process.exitCode = 1;
 } finally {

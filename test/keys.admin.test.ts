@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { databaseOver } from '../src/db/client';
 import { hashApiKey } from '../src/lib/api-keys';
 import { runKeysCommand } from '../src/lib/keys-command';
 import { BASE, event, KEY, uniqueCompanyId } from './helpers/app';
@@ -97,7 +98,7 @@ describe('admin routes for keys', () => {
 });
 
 describe('npm run keys (src/lib/keys-command.ts, the CLI core, against the database)', () => {
-  const run = (argv: string[]) => withClient((client) => runKeysCommand(argv, client));
+  const run = (argv: string[]) => withClient((client) => runKeysCommand(argv, databaseOver(client)));
 
   it('create prints the key once on stdout; the Worker accepts it with its scopes and companies', async () => {
     const name = uniqueKeyName('cli');

@@ -1,5 +1,7 @@
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { findKeyByHash, type QueryClient } from '../src/db/queries/api-keys';
+import { type Database, databaseOver } from '../src/db/client';
+import { findKeyByHash } from '../src/db/queries/admin-keys';
 import { unusableKeyIds } from '../src/db/queries/live-tail';
 import { withClient } from './helpers/sql';
 
@@ -10,17 +12,18 @@ import { withClient } from './helpers/sql';
  * decides whether a key may be used, as the service sends it, calls a function this PostgreSQL
  * lists as volatile (pg_proc.provolatile = 'v').
  */
-async function statementsOf(run: (client: QueryClient) => Promise<unknown>): Promise<string[]> {
+async function statementsOf(run: (db: Database) => Promise<unknown>): Promise<string[]> {
   return withClient(async (pg) => {
     const sent: string[] = [];
     // The real client, with each statement's text noted on its way through.
-    const recording: QueryClient = {
-      query: async (text, values) => {
-        sent.push(text);
-        return pg.query(text, values);
+    const query = pg.query.bind(pg) as (config: string | { text: string }, values?: unknown[]) => Promise<unknown>;
+    const recording = {
+      query: (config: string | { text: string }, values?: unknown[]) => {
+        sent.push(typeof config === 'string' ? config : config.text);
+        return query(config, values);
       },
-    };
-    await run(recording);
+    } as unknown as pg.Client;
+    await run(databaseOver(recording));
     return sent;
   });
 }
@@ -51,8 +54,8 @@ describe('key reads are never served from a query cache (issue 13.10)', () => {
 
   it('the lookup still finds nothing for an unknown hash, and the check still reports unknown ids', async () => {
     await withClient(async (pg) => {
-      expect(await findKeyByHash(pg as unknown as QueryClient, '0'.repeat(64))).toBeNull();
-      expect(await unusableKeyIds(pg as unknown as QueryClient, [-1])).toEqual([-1]);
+      expect(await findKeyByHash(databaseOver(pg), '0'.repeat(64))).toBeNull();
+      expect(await unusableKeyIds(databaseOver(pg), [-1])).toEqual([-1]);
     });
   });
 });

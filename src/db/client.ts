@@ -48,7 +48,7 @@ function openHyperdrive(config: Config, options: OpenOptions): DatabaseHandle {
   // fail with its error instead (a 503 upstream). drizzle only uses the promise form.
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   client.query = ((...args: unknown[]) => connected.then(() => query(...args))) as typeof client.query;
-  return closeOnce(drizzlePg(client) as unknown as Database, async () => {
+  return closeOnce(databaseOver(client), async () => {
     try {
       await connected;
     } catch {
@@ -79,6 +79,9 @@ function openNeon(config: Config, options: OpenOptions): DatabaseHandle {
   pool.on('error', swallow);
   return closeOnce(drizzleNeon(pool) as unknown as Database, () => pool.end().catch(swallow));
 }
+
+/** The queries' client over a pg.Client someone else connected and will end (npm run keys, tests). */
+export const databaseOver = (client: pg.Client): Database => drizzlePg(client) as unknown as Database;
 
 /** A handle whose close() ends the connection once, however many owners call it. */
 function closeOnce(db: Database, end: () => Promise<void>): DatabaseHandle {

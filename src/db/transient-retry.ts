@@ -1,3 +1,5 @@
+import { sqlState } from './queries/errors';
+
 /**
  * SQLSTATEs that mean "this statement lost a race with another one; the same statement run again
  * can succeed": 40P01 deadlock_detected and 40001 serialization_failure. The statement was rolled
@@ -5,12 +7,6 @@
  * stores nothing twice (issue 13.11).
  */
 export const TRANSIENT_CODES = new Set(['40P01', '40001']);
-
-/** The SQLSTATE of a driver error, or of the driver error drizzle wrapped. */
-export function sqlState(error: unknown): string | undefined {
-  const cause = (error as { cause?: unknown } | undefined)?.cause ?? error;
-  return (cause as { code?: string } | undefined)?.code;
-}
 
 export const isTransient = (error: unknown): boolean => TRANSIENT_CODES.has(sqlState(error) ?? '');
 

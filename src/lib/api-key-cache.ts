@@ -1,4 +1,4 @@
-import type { ApiKeyRecord } from '../db/queries/api-keys';
+import type { ApiKeyRecord } from '../db/queries/admin-keys';
 
 /**
  * Outlives requests: a small per-isolate cache of database keys by hash, so a busy key costs one

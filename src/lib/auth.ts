@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { openDatabase } from '../db/client';
-import { findKeyByHash, queryClientOf, touchKey } from '../db/queries/api-keys';
+import { findKeyByHash, touchKey } from '../db/queries/admin-keys';
 import { afterResponse, closeAfterResponse } from './after-response';
 import { cachedKey, cacheKey, cacheMiss, dueForTouch, isKnownMiss } from './api-key-cache';
 import { grantableCompanies, hashApiKey, LEGACY_NAME_PREFIX, prefixOf, SCOPES, type Scope } from './api-keys';
@@ -82,7 +82,7 @@ async function identify(
     const handle = openDatabase(config, { statementTimeoutMs: config.QUERY_TIMEOUT_MS });
     let found: Awaited<ReturnType<typeof findKeyByHash>>;
     try {
-      found = await findKeyByHash(queryClientOf(handle.db), hash);
+      found = await findKeyByHash(handle.db, hash);
     } finally {
       closeAfterResponse(c, handle);
     }
@@ -96,7 +96,7 @@ async function identify(
   if (record.revokedAt !== null) return null;
   if (dueForTouch(record, nowMs)) {
     const id = record.id;
-    afterResponse(c, 'last_used_at update', (db) => touchKey(queryClientOf(db), id));
+    afterResponse(c, 'last_used_at update', (db) => touchKey(db, id));
   }
   return {
     name: record.name,

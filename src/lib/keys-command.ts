@@ -6,7 +6,8 @@
  *   list [--json]
  *   revoke --name NAME | --prefix PREFIX
  */
-import { createKey, KeyNameTaken, listKeys, type QueryClient, revokeKey } from '../db/queries/api-keys';
+import type { Database } from '../db/client';
+import { createKey, KeyNameTaken, listKeys, revokeKey } from '../db/queries/admin-keys';
 import { generateApiKey, isKeyPrefix, parseKeySpec } from './api-keys';
 
 export interface CommandResult {
@@ -49,7 +50,7 @@ function parseOptions(args: string[]): { options: Record<string, string>; flags:
 
 const usage = (problem: string): CommandResult => ({ code: 2, out: [], err: [problem, ...KEYS_USAGE] });
 
-export async function runKeysCommand(argv: string[], client: QueryClient): Promise<CommandResult> {
+export async function runKeysCommand(argv: string[], db: Database): Promise<CommandResult> {
   const [command, ...rest] = argv;
   const parsed = parseOptions(rest);
   if (typeof parsed === 'string') return usage(parsed);
@@ -59,7 +60,7 @@ export async function runKeysCommand(argv: string[], client: QueryClient): Promi
       const spec = parseKeySpec(options);
       if ('problems' in spec) return usage(spec.problems.join('; '));
       try {
-        const { record, key } = await createKey(client, spec.spec, generateApiKey);
+        const { record, key } = await createKey(db, spec.spec, generateApiKey);
         if (flags.has('json')) return { code: 0, out: [JSON.stringify({ key, ...record })], err: [] };
         return {
           code: 0,
@@ -75,7 +76,7 @@ export async function runKeysCommand(argv: string[], client: QueryClient): Promi
       }
     }
     case 'list': {
-      const keys = await listKeys(client);
+      const keys = await listKeys(db);
       if (flags.has('json')) return { code: 0, out: keys.map((k) => JSON.stringify(k)), err: [] };
       const rows = keys.map((k) => [
         k.name,
@@ -100,7 +101,7 @@ export async function runKeysCommand(argv: string[], client: QueryClient): Promi
       if ((name === undefined) === (prefix === undefined))
         return usage('revoke needs --name or --prefix (one of them)');
       if (prefix !== undefined && !isKeyPrefix(prefix)) return usage('--prefix is the 8 characters after pak_');
-      const outcome = await revokeKey(client, name !== undefined ? { name } : { prefix: prefix ?? '' });
+      const outcome = await revokeKey(db, name !== undefined ? { name } : { prefix: prefix ?? '' });
       if (!outcome)
         return {
           code: 1,

@@ -1,8 +1,8 @@
-import { adminCatalogueRoutes } from './admin/catalogue';
 import { ingestAdminRoutes } from './admin/ingest';
-import { adminKeysRoutes } from './admin/keys';
 import { lifecycleRoutes } from './admin/lifecycle';
-import { catalogueRoutes } from './catalogue/catalogue';
+import { adminCatalogueRoutes } from './admin-catalogue';
+import { adminKeysRoutes } from './admin-keys';
+import { catalogueRoutes } from './catalogue';
 import { eventsRoutes } from './events';
 import { healthRoutes } from './health';
 import { integrityRoutes } from './integrity';

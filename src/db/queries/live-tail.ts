@@ -1,8 +1,8 @@
 import { and, asc, type SQL, sql } from 'drizzle-orm';
 import type { Position } from '../../live/position';
-import type { Database } from '../client';
+import { type Database, queryRows } from '../client';
 import { auditEvents } from '../schema';
-import { type QueryClient, UNCACHEABLE } from './api-keys';
+import { UNCACHEABLE } from './admin-keys';
 import { conditions, type EventFilter, type EventRow, selectEnrichedWith } from './events';
 
 /** An event row with its live-tail position and the commit horizon of the snapshot that read it. */
@@ -63,12 +63,12 @@ export async function commitHorizon(db: Database): Promise<bigint> {
  * Of these key ids, the ones that are revoked or gone: one query for every open stream. Never
  * served from Hyperdrive's query cache (UNCACHEABLE), or a revoked key's stream would run on.
  */
-export async function unusableKeyIds(client: QueryClient, ids: number[]): Promise<number[]> {
+export async function unusableKeyIds(db: Database, ids: number[]): Promise<number[]> {
   if (ids.length === 0) return [];
-  const { rows } = await client.query(
-    `SELECT k.id, ${UNCACHEABLE} FROM unnest($1::bigint[]) AS k(id)
-      WHERE NOT EXISTS (SELECT 1 FROM api_keys a WHERE a.id = k.id AND a.revoked_at IS NULL)`,
-    [ids],
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`SELECT k.id, ${UNCACHEABLE} FROM unnest(${sql.param(ids)}::bigint[]) AS k(id)
+        WHERE NOT EXISTS (SELECT 1 FROM api_keys a WHERE a.id = k.id AND a.revoked_at IS NULL)`,
   );
   return rows.map((r) => Number(r.id));
 }

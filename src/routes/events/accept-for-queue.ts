@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { type CatalogueRefusal, pairKey, refusedCatalogueNames } from '../../db/queries/catalogue-check';
+import { type CatalogueRefusal, pairKey, refusedCatalogueNames } from '../../db/queries/catalogue';
 import type { IngestRow } from '../../db/queries/ingest';
 import { type Delivery, enqueueEvents } from '../../ingest/enqueue';
 import { toQueuedEvent } from '../../ingest/queue-message';

@@ -12,13 +12,9 @@ export interface EventTypeRow {
   EventTypeName: string;
 }
 
-/** Whether a failure is PostgreSQL's unique violation (drizzle wraps the driver's error). */
-export const isUniqueViolation = (error: unknown) =>
-  ((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code) === '23505';
-
 /**
  * A new functionality with its event types (in the order given), or null when the name exists.
- * Two callers racing for one name: the loser gets a unique violation (see isUniqueViolation).
+ * Two callers racing for one name: the loser gets a unique violation (uniqueViolation, ./errors.ts).
  */
 export async function addFunctionality(
   db: Database,

@@ -1,18 +1,13 @@
 /**
- * The api_keys table (sql/020_api_keys.sql), for the Worker and for `npm run keys`. It takes any
- * client with pg's query(text, values) (pg.Client, the Neon Pool, drizzle's `$client`), and has
- * only type imports, so Node loads it with type stripping like src/db/migrator.ts.
+ * The api_keys table (sql/020_api_keys.sql), for the admin key routes, the auth middleware and
+ * `npm run keys` (which runs it under Node with type stripping, over drizzle on a pg.Client).
+ * Arrays go in as one parameter each (sql.param): a bare array in sql`` becomes a list.
  * The key's text never comes here: only its SHA-256 and its prefix.
  */
+import { sql } from 'drizzle-orm';
 import type { GeneratedKey, KeySpec, Scope } from '../../lib/api-keys';
-import type { Database } from '../client';
-
-export interface QueryClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-}
-
-/** The driver client under a request's drizzle handle: pg.Client or the Neon Pool, both pg-shaped. */
-export const queryClientOf = (db: Database): QueryClient => (db as unknown as { $client: QueryClient }).$client;
+import { type Database, queryRows } from '../client';
+import { uniqueViolation } from './errors';
 
 /** A key as listed and as the auth middleware sees it: never the hash, never the key. */
 export interface ApiKeyRecord {
@@ -26,7 +21,7 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
 }
 
-const COLUMNS = 'id, name, prefix, scopes, companies, created_at, last_used_at, revoked_at';
+const COLUMNS = sql.raw('id, name, prefix, scopes, companies, created_at, last_used_at, revoked_at');
 
 const isoOrNull = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
 
@@ -50,15 +45,17 @@ function toRecord(row: Record<string, unknown>): ApiKeyRecord {
  * PostgreSQL marks volatile; clock_timestamp() is one. Without it a revoked key kept working
  * through the cached answer for up to about two minutes, whatever API_KEY_CACHE_TTL_SECONDS says.
  */
-export const UNCACHEABLE = 'clock_timestamp() AS read_at';
+export const UNCACHEABLE = sql.raw('clock_timestamp() AS read_at');
 
-export async function findKeyByHash(client: QueryClient, hash: string): Promise<ApiKeyRecord | null> {
-  const { rows } = await client.query(`SELECT ${COLUMNS}, ${UNCACHEABLE} FROM api_keys WHERE hash = $1`, [hash]);
-  return rows[0] ? toRecord(rows[0]) : null;
+type Row = Record<string, unknown>;
+
+export async function findKeyByHash(db: Database, hash: string): Promise<ApiKeyRecord | null> {
+  const [row] = await queryRows<Row>(db, sql`SELECT ${COLUMNS}, ${UNCACHEABLE} FROM api_keys WHERE hash = ${hash}`);
+  return row ? toRecord(row) : null;
 }
 
-export async function listKeys(client: QueryClient): Promise<ApiKeyRecord[]> {
-  const { rows } = await client.query(`SELECT ${COLUMNS} FROM api_keys ORDER BY name`);
+export async function listKeys(db: Database): Promise<ApiKeyRecord[]> {
+  const rows = await queryRows<Row>(db, sql`SELECT ${COLUMNS} FROM api_keys ORDER BY name`);
   return rows.map(toRecord);
 }
 
@@ -71,32 +68,28 @@ export class KeyNameTaken extends Error {
   }
 }
 
-const uniqueViolationOf = (error: unknown): string | null =>
-  (error as { code?: string }).code === '23505' ? ((error as { constraint?: string }).constraint ?? '') : null;
-
 /**
  * Stores a new key and returns it with its text (the only time the text exists outside the
  * caller). A prefix that happens to be taken is drawn again; a taken name is KeyNameTaken.
  */
 export async function createKey(
-  client: QueryClient,
+  db: Database,
   spec: KeySpec,
   generate: () => Promise<GeneratedKey>,
 ): Promise<{ record: ApiKeyRecord; key: string }> {
   for (let attempt = 1; ; attempt++) {
     const generated = await generate();
     try {
-      const { rows } = await client.query(
-        `INSERT INTO api_keys (name, prefix, hash, scopes, companies)
-         VALUES ($1, $2, $3, $4::text[], $5::bigint[])
-         RETURNING ${COLUMNS}`,
-        [spec.name, generated.prefix, generated.hash, spec.scopes, spec.companies],
+      const [row] = await queryRows<Row>(
+        db,
+        sql`INSERT INTO api_keys (name, prefix, hash, scopes, companies)
+            VALUES (${spec.name}, ${generated.prefix}, ${generated.hash}, ${sql.param(spec.scopes)}::text[], ${sql.param(spec.companies)}::bigint[])
+            RETURNING ${COLUMNS}`,
       );
-      const row = rows[0];
       if (!row) throw new Error('insert returned no row');
       return { record: toRecord(row), key: generated.key };
     } catch (error) {
-      const constraint = uniqueViolationOf(error);
+      const constraint = uniqueViolation(error);
       if (constraint === 'api_keys_name_key') throw new KeyNameTaken(spec.name);
       if (constraint !== null && attempt < 5) continue; // prefix or hash collision: draw again
       throw error;
@@ -111,25 +104,23 @@ export type KeySelector = { name: string } | { prefix: string };
  * matches. The auth middleware refuses it at the latest when its cache entry expires.
  */
 export async function revokeKey(
-  client: QueryClient,
+  db: Database,
   selector: KeySelector,
 ): Promise<{ record: ApiKeyRecord; alreadyRevoked: boolean } | null> {
   const [name, prefix] = 'name' in selector ? [selector.name, null] : [null, selector.prefix];
-  const { rows } = await client.query(
-    `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
-     WHERE name = $1 OR prefix = $2
-     RETURNING ${COLUMNS}, revoked_at < now() AS already_revoked`,
-    [name, prefix],
+  const [row] = await queryRows<Row>(
+    db,
+    sql`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+        WHERE name = ${name} OR prefix = ${prefix}
+        RETURNING ${COLUMNS}, revoked_at < now() AS already_revoked`,
   );
-  const row = rows[0];
   return row ? { record: toRecord(row), alreadyRevoked: row.already_revoked === true } : null;
 }
 
 /** last_used_at, written at most once a minute per key whatever the number of isolates. */
-export async function touchKey(client: QueryClient, id: number): Promise<void> {
-  await client.query(
-    `UPDATE api_keys SET last_used_at = now()
-     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-    [id],
+export async function touchKey(db: Database, id: number): Promise<void> {
+  await db.execute(
+    sql`UPDATE api_keys SET last_used_at = now()
+        WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
   );
 }
