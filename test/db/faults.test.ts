@@ -1,14 +1,14 @@
 import { env } from 'cloudflare:workers';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { openDatabase } from '../src/db/client';
-import { loadConfig } from '../src/env';
-import { toHttpError } from '../src/lib/errors';
-import { BASE, call, event, get, isEmbedded, postJson, uniqueCompanyId } from './helpers/app';
-import { ingestRow, submitTogether } from './helpers/group-commit';
-import { deliver, eventually, messagesOf, queuedEvent } from './helpers/ingest';
-import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from './helpers/private-database';
-import { countEventsOf, query, withClient } from './helpers/sql';
+import { openDatabase } from '../../src/db/client';
+import { loadConfig } from '../../src/env';
+import { toHttpError } from '../../src/lib/errors';
+import { BASE, call, event, get, isEmbedded, postJson, uniqueCompanyId } from '../helpers/app';
+import { ingestRow, submitTogether } from '../helpers/group-commit';
+import { deliver, eventually, messagesOf, queuedEvent } from '../helpers/ingest';
+import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from '../helpers/private-database';
+import { countEventsOf, query, withClient } from '../helpers/sql';
 
 /**
  * Database faults, provoked for real: a closed port, and a TCP proxy in front of the test
