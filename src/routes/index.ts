@@ -1,7 +1,7 @@
 import { ingestAdminRoutes } from './admin/ingest';
-import { lifecycleRoutes } from './admin/lifecycle';
 import { adminCatalogueRoutes } from './admin-catalogue';
 import { adminKeysRoutes } from './admin-keys';
+import { lifecycleRoutes } from './admin-lifecycle';
 import { catalogueRoutes } from './catalogue';
 import { eventsRoutes } from './events';
 import { healthRoutes } from './health';
