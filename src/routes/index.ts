@@ -1,5 +1,5 @@
-import { ingestAdminRoutes } from './admin/ingest';
 import { adminCatalogueRoutes } from './admin-catalogue';
+import { ingestAdminRoutes } from './admin-ingest';
 import { adminKeysRoutes } from './admin-keys';
 import { lifecycleRoutes } from './admin-lifecycle';
 import { catalogueRoutes } from './catalogue';
