@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../lib/api-keys';
-import { createRouter, defineRoute } from '../define-route';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonResponse } from '../schemas';
 
@@ -42,7 +42,7 @@ export const whoamiRoute = defineRoute({
   },
 });
 
-const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {
+export const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {
   const { name, scopes, companies, source, prefix } = c.var.principal;
   return c.json(
     {
@@ -56,5 +56,3 @@ const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {
     200,
   );
 };
-
-export const whoamiRoutes = createRouter().openapi(whoamiRoute, whoamiHandler);
