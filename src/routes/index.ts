@@ -8,7 +8,7 @@ import { healthRoutes } from './health';
 import { integrityRoutes } from './integrity';
 import { API_PREFIX } from './paths';
 import type { AppOpenAPI } from './route-helpers';
-import { whoamiRoutes } from './whoami/whoami';
+import { whoamiRoutes } from './whoami';
 
 /** The areas, in the order of the OpenAPI document; each mounted under the API prefix once. */
 const AREAS = [
