@@ -5,15 +5,7 @@ import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { jsonResponse } from '../schemas';
 import { cachedProbe } from './probe-cache';
-
-const HealthSchema = z
-  .object({
-    status: z.enum(['healthy', 'unhealthy']),
-    message: z.string(),
-    database: z.enum(['ok', 'unreachable']),
-    detail: z.string().optional(),
-  })
-  .openapi('Health');
+import { HealthSchema } from './schemas';
 
 export const healthRoute = defineRoute({
   operationId: 'healthcheck',
