@@ -1,4 +1,3 @@
-import { z } from '@hono/zod-openapi';
 import { pingDatabase } from '../../db/queries/health';
 import type { Config } from '../../env';
 import { defineRoute } from '../define-route';
