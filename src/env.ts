@@ -81,6 +81,12 @@ export const ConfigSchema = z.object({
   LIVE_TAIL_MAX_STREAMS_PER_KEY: intFrom(10, 1),
   /** Live tail: the fan-out's slow poll while streams are open, so a lost notification is still delivered. */
   LIVE_TAIL_POLL_MS: intFrom(1_000, 50),
+  /**
+   * Live tail: the name of the fan-out object streams and notifications meet in. One per
+   * deployment; workers given another name have a fan-out of their own (the tests use one to
+   * restart it without touching the others' streams).
+   */
+  LIVE_TAIL_OBJECT: z.string().min(1).max(100).default('live-tail'),
   /** Queued ingest: direct (create/batch write and answer 201) or queue (they enqueue, 202). docs/queued-ingest.md */
   INGEST_MODE: z
     .enum(['direct', 'queue', ''])

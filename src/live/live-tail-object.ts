@@ -6,12 +6,13 @@ import { type Config, loadConfig } from '../env';
 import { createLogger, type Logger } from '../lib/logger';
 import { toEventObject } from '../routes/events/event-output';
 import { comparePositions, formatPosition, type Position, parsePosition, positionAtHorizon } from './position';
+import { ReadScheduler } from './read-scheduler';
 import { auditFrame, type EndReason, endFrame, heartbeatFrame, openFrame } from './sse';
 import { matchesFilter, type StreamFilter, type Subscription, toEventFilter } from './subscription';
 
 /** Rows per fan-out read and per catch-up page. */
 const BATCH = 500;
-/** Notifications within this window share one read. */
+/** Notifications within this window share one read (src/live/read-scheduler.ts). */
 const COALESCE_MS = 100;
 /** While the horizon lags behind committed rows (a transaction is still open), poll again after this. */
 const LAG_REPOLL_MS = 100;
@@ -39,8 +40,12 @@ export interface LiveTailStats {
   fanOutReads: number;
   catchUpReads: number;
   keyChecks: number;
+  notifications: number;
   cursor: string | null;
 }
+
+/** The fan-out reads' round trips kept per session, for its log line (bounded). */
+const MAX_TIMED_READS = 10_000;
 
 /**
  * The live tail's fan-out: one object per deployment holds every open stream. It does ONE
@@ -48,8 +53,9 @@ export interface LiveTailStats {
  * order, below the commit horizon) and writes each event to the streams whose filter it matches.
  * Ticks come from create/batch notifications (coalesced), from a slow poll while streams are
  * open (a lost notification is still delivered) and, while the horizon lags behind rows it has
- * seen, from a quick re-poll. A resuming stream first reads its own catch-up from the database up
- * to the object's position, then joins the fan-out in the same synchronous step that sees it
+ * seen, from a quick re-poll. The ticks' reads have a connection of their own; catch-ups and key
+ * checks use a second one, so a long catch-up never delays the live streams. A resuming stream
+ * first reads its own catch-up from the database up to the object's position, then joins the fan-out in the same synchronous step that sees it
  * caught up, so nothing is skipped or sent twice. Writes are never awaited: a write only
  * resolves when the client reads, and a dead client shows up as a failed write.
  */
@@ -59,17 +65,16 @@ export class LiveTail extends DurableObject<Env> {
   /** Bumped when the object goes idle: reads begun before that are discarded. */
   private generation = 0;
   private starting: Promise<void> | null = null;
+  /** The fan-out's connection: one read per tick, nothing else. */
   private handle: DatabaseHandle | null = null;
-  private reading: Promise<void> | null = null;
-  private readAgain = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private timerAt = 0;
-  private lastReadAt = 0;
+  /** Catch-ups and key checks: slower or rarer reads that must not hold up a tick. */
+  private sideHandle: DatabaseHandle | null = null;
+  private readonly reads = new ReadScheduler(COALESCE_MS, () => this.readOnce());
   private poller: ReturnType<typeof setInterval> | null = null;
   private nextKeyCheckAt = 0;
-  private readonly counters = { fanOutReads: 0, catchUpReads: 0, keyChecks: 0 };
+  private readonly counters = { fanOutReads: 0, catchUpReads: 0, keyChecks: 0, notifications: 0 };
   /** Since the object last left idle: logged when it goes idle again (operators, the bench). */
-  private session = { startedAt: 0, counters: { ...this.counters }, peakStreams: 0 };
+  private session = this.newSession(0);
 
   private get config(): Config {
     return loadConfig(this.env);
@@ -88,7 +93,8 @@ export class LiveTail extends DurableObject<Env> {
 
   /** Called (fire and forget) after events were committed. */
   async notify(): Promise<void> {
-    if (this.streams.size > 0) this.schedule(0);
+    this.counters.notifications += 1;
+    if (this.streams.size > 0) this.reads.request(0);
   }
 
   stats(): LiveTailStats {
@@ -147,6 +153,7 @@ export class LiveTail extends DurableObject<Env> {
     if (comparePositions(stream.pos, cursor) < 0) {
       this.catchUp(stream).catch((error) => {
         this.logger.warn('live tail catch-up failed', { error: error instanceof Error ? error.name : 'unknown' });
+        this.closeDb('side'); // a broken connection is opened again by the next catch-up or key check
         this.end(stream, 'error');
       });
     } else {
@@ -160,23 +167,23 @@ export class LiveTail extends DurableObject<Env> {
   /** From idle: a fresh position at the commit horizon (only events from now on) and the timers. */
   private async start(): Promise<void> {
     this.generation += 1;
-    this.session = { startedAt: Date.now(), counters: { ...this.counters }, peakStreams: this.streams.size };
+    this.session = this.newSession(Date.now());
     this.cursor = positionAtHorizon(await commitHorizon(this.db().db));
-    this.lastReadAt = 0;
     this.poller ??= setInterval(() => this.poll(), this.config.LIVE_TAIL_POLL_MS);
   }
 
   private poll(): void {
-    this.schedule(0);
+    this.reads.request(0);
     const now = Date.now();
     if (now < this.nextKeyCheckAt) return;
     let every = Number.POSITIVE_INFINITY;
     for (const s of this.streams) if (s.keyId !== null) every = Math.min(every, s.keyCheckMs);
     if (every === Number.POSITIVE_INFINITY) return;
     this.nextKeyCheckAt = now + every;
-    this.checkKeys().catch((error) =>
-      this.logger.warn('live tail key check failed', { error: error instanceof Error ? error.name : 'unknown' }),
-    );
+    this.checkKeys().catch((error) => {
+      this.logger.warn('live tail key check failed', { error: error instanceof Error ? error.name : 'unknown' });
+      this.closeDb('side');
+    });
   }
 
   /** Streams of revoked (or deleted) keys end, one query for all of them. */
@@ -184,51 +191,29 @@ export class LiveTail extends DurableObject<Env> {
     const ids = [...new Set([...this.streams].flatMap((s) => (s.keyId === null ? [] : [s.keyId])))];
     if (ids.length === 0) return;
     this.counters.keyChecks += 1;
-    const unusable = new Set(await unusableKeyIds(this.db().db, ids));
+    const unusable = new Set(await unusableKeyIds(this.sideDb().db, ids));
     for (const s of this.streams) if (s.keyId !== null && unusable.has(s.keyId)) this.end(s, 'revoked');
   }
 
-  /** A read in `delayMs`, but never sooner than COALESCE_MS after the last one. */
-  private schedule(delayMs: number): void {
-    if (this.streams.size === 0) return;
-    const now = Date.now();
-    const at = Math.max(now + delayMs, this.lastReadAt + COALESCE_MS);
-    if (this.timer !== null && this.timerAt <= at) return;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.read();
-    }, at - now);
-  }
-
-  private read(): void {
-    if (this.reading) {
-      this.readAgain = true;
-      return;
-    }
-    this.reading = this.readOnce()
-      .catch((error) => {
-        this.logger.warn('live tail read failed', { error: error instanceof Error ? error.name : 'unknown' });
-        this.closeDb(); // reconnect on the next tick; the position is unchanged, nothing is lost
-      })
-      .finally(() => {
-        this.reading = null;
-        if (this.readAgain) {
-          this.readAgain = false;
-          this.schedule(0);
-        }
-      });
-  }
-
+  /** One tick (run by this.reads): never throws; a failed read is retried at the next tick. */
   private async readOnce(): Promise<void> {
+    try {
+      await this.fanOut();
+    } catch (error) {
+      this.logger.warn('live tail read failed', { error: error instanceof Error ? error.name : 'unknown' });
+      this.closeDb('fan-out'); // reconnect on the next tick; the position is unchanged, nothing is lost
+    }
+  }
+
+  private async fanOut(): Promise<void> {
     const from = this.cursor;
     const generation = this.generation;
     if (!from || this.streams.size === 0) return;
-    this.lastReadAt = Date.now();
     this.counters.fanOutReads += 1;
+    const startedAt = Date.now();
     const rows = await eventsAfter(this.db().db, from, BATCH);
     if (generation !== this.generation) return;
+    if (this.session.readMs.length < MAX_TIMED_READS) this.session.readMs.push(Date.now() - startedAt);
     let lagging = false;
     // From here to the end: no await, so a catch-up that sees this.cursor sees the streams' state.
     for (const row of rows) {
@@ -240,20 +225,20 @@ export class LiveTail extends DurableObject<Env> {
       }
       if (this.cursor && comparePositions(pos, this.cursor) <= 0) continue;
       const event = toEventObject(row);
-      const id = formatPosition(pos);
-      let json: string | undefined;
+      // Built once, for the first stream it matches, and the same bytes written to every one.
+      let frame: Uint8Array | undefined;
       for (const s of this.streams) {
         if (!s.live || !s.pos || comparePositions(pos, s.pos) <= 0) continue;
         s.pos = pos;
         if (matchesFilter(event, s.filter)) {
-          json ??= JSON.stringify(event);
-          this.send(s, auditFrame(id, json));
+          frame ??= auditFrame(formatPosition(pos), JSON.stringify(event));
+          this.send(s, frame);
         }
       }
       this.cursor = pos;
     }
-    if (lagging) this.schedule(LAG_REPOLL_MS);
-    else if (rows.length === BATCH) this.schedule(0);
+    if (lagging) this.reads.request(LAG_REPOLL_MS);
+    else if (rows.length === BATCH) this.reads.request(0);
   }
 
   /** Database rows from the stream's position up to the object's, then the live fan-out. */
@@ -267,7 +252,7 @@ export class LiveTail extends DurableObject<Env> {
         return;
       }
       this.counters.catchUpReads += 1;
-      const rows = await matchingEventsBetween(this.db().db, stream.eventFilter, stream.pos, target, BATCH);
+      const rows = await matchingEventsBetween(this.sideDb().db, stream.eventFilter, stream.pos, target, BATCH);
       for (const row of rows) {
         const pos: Position = { xid: BigInt(row.writexid), id: BigInt(row.id) };
         this.send(stream, auditFrame(formatPosition(pos), JSON.stringify(toEventObject(row))));
@@ -307,24 +292,33 @@ export class LiveTail extends DurableObject<Env> {
   /** No streams: no timers, no connection; the next stream starts from a fresh position. */
   private idle(): void {
     // The database work of the session just ended: per tick, whatever the number of streams.
-    const { startedAt, counters, peakStreams } = this.session;
-    if (startedAt > 0)
+    const { startedAt, counters, peakStreams, readMs } = this.session;
+    if (startedAt > 0) {
+      const sorted = readMs.sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? null;
       this.logger.info('live tail idle', {
         seconds: (Date.now() - startedAt) / 1000,
         peak_streams: peakStreams,
+        notifications: this.counters.notifications - counters.notifications,
         fan_out_reads: this.counters.fanOutReads - counters.fanOutReads,
+        // Each read's round trip as the object saw it (the query, the pool, the isolate's queue).
+        fan_out_read_ms: { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? null },
         catch_up_reads: this.counters.catchUpReads - counters.catchUpReads,
         key_checks: this.counters.keyChecks - counters.keyChecks,
       });
-    this.session = { startedAt: 0, counters: { ...this.counters }, peakStreams: 0 };
+    }
+    this.session = this.newSession(0);
     if (this.poller !== null) clearInterval(this.poller);
-    if (this.timer !== null) clearTimeout(this.timer);
     this.poller = null;
-    this.timer = null;
+    this.reads.stop();
     this.starting = null;
     this.cursor = null;
     this.generation += 1;
-    this.closeDb();
+    this.closeDb('both');
+  }
+
+  private newSession(startedAt: number) {
+    return { startedAt, counters: { ...this.counters }, peakStreams: this.streams.size, readMs: [] as number[] };
   }
 
   private db(): DatabaseHandle {
@@ -332,9 +326,17 @@ export class LiveTail extends DurableObject<Env> {
     return this.handle;
   }
 
-  private closeDb(): void {
-    const handle = this.handle;
-    this.handle = null;
-    if (handle) this.ctx.waitUntil(handle.close());
+  private sideDb(): DatabaseHandle {
+    this.sideHandle ??= openDatabase(this.config, { statementTimeoutMs: this.config.QUERY_TIMEOUT_MS });
+    return this.sideHandle;
+  }
+
+  /** The next read on it opens it again (after a failure, or when idle). */
+  private closeDb(which: 'fan-out' | 'side' | 'both'): void {
+    const closing =
+      which === 'both' ? [this.handle, this.sideHandle] : [which === 'side' ? this.sideHandle : this.handle];
+    for (const handle of closing) if (handle) this.ctx.waitUntil(handle.close());
+    if (which !== 'side') this.handle = null;
+    if (which !== 'fan-out') this.sideHandle = null;
   }
 }

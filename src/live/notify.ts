@@ -1,11 +1,12 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
+import { loadConfig } from '../env';
 
-/** The one fan-out object of a deployment (src/live/live-tail-object.ts). */
+/** The one fan-out object of a deployment (src/live/live-tail-object.ts), named LIVE_TAIL_OBJECT. */
 export function liveTailStub(env: Env): DurableObjectStub<import('./live-tail-object').LiveTail> | null {
   const namespace = (env as { LIVE_TAIL?: DurableObjectNamespace<import('./live-tail-object').LiveTail> }).LIVE_TAIL;
   if (!namespace) return null;
-  return namespace.get(namespace.idFromName('live-tail'));
+  return namespace.get(namespace.idFromName(loadConfig(env).LIVE_TAIL_OBJECT));
 }
 
 /**

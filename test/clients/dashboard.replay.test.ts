@@ -1,8 +1,8 @@
 // An independent reader for the downloaded workbook, as in test/export.test.ts.
-import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCentral } from '../../src/lib/central-time';
 import { call, event, KEY, postJson, uniqueCompanyId } from '../helpers/app';
+import { readWorkbook, sheetValues } from '../helpers/xlsx';
 
 /**
  * The support dashboard, replayed exactly as ../shared/CLIENTS.md (section 1) describes it: the
@@ -107,13 +107,8 @@ async function download(response: Response): Promise<{ fileName: string; rows: u
   expect(response.status, response.status === 200 ? '' : await response.clone().text()).toBe(200);
   const fileName = FILE_NAME.exec(response.headers.get('Content-Disposition') ?? '')?.[1];
   expect(fileName).toBeDefined();
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(await response.arrayBuffer());
-  const rows: unknown[][] = [];
-  workbook.worksheets[0]?.eachRow((row) => {
-    rows.push(Array.from({ length: 10 }, (_, i) => row.getCell(i + 1).value ?? ''));
-  });
-  return { fileName: fileName ?? '', rows };
+  const workbook = await readWorkbook(await response.arrayBuffer());
+  return { fileName: fileName ?? '', rows: sheetValues(workbook.worksheets[0]) };
 }
 
 async function admin(method: string, path: string, body: unknown): Promise<Row> {

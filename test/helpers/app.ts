@@ -64,8 +64,8 @@ export function event(overrides: Partial<EventBody> & { company_id: number }): E
   };
 }
 
-export async function createEvent(body: EventBody): Promise<number> {
-  const response = await postJson(`${BASE}/create`, body);
+export async function createEvent(body: EventBody, overrides: Partial<Env> = {}): Promise<number> {
+  const response = await postJson(`${BASE}/create`, body, overrides);
   if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { id: number }).id;
 }

@@ -3,7 +3,8 @@
 // POST an .xlsx body and get back the first sheet's cells as LibreOffice reads them, as JSON
 // {"rows": [[cell, ...], ...]} (every cell as text). LibreOffice (headless `soffice`, Debian's
 // libreoffice-calc-nogui) converts the workbook to CSV (UTF-8, comma, every text as it is),
-// which is parsed here. Conversions run one at a time: one LibreOffice profile, one process.
+// which is parsed here (test/helpers/csv.mjs). Conversions run one at a time: one LibreOffice
+// profile, one process.
 // Prints "READY <port>", or "READY none" when LibreOffice is not installed (tests then skip).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseCsv } from './csv.mjs';
 
 const CANDIDATES = ['/usr/bin/soffice', '/usr/bin/libreoffice', '/usr/lib/libreoffice/program/soffice'];
 const soffice = process.env.SOFFICE ?? CANDIDATES.find((path) => existsSync(path));
@@ -31,39 +33,6 @@ if (!soffice) {
   let queue = Promise.resolve();
   let counter = 0;
 
-  /** RFC 4180 as LibreOffice writes it: quoted fields may hold commas, quotes and line breaks. */
-  const parseCsv = (text) => {
-    const rows = [];
-    let row = [];
-    let field = '';
-    let quoted = false;
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
-      if (quoted) {
-        if (ch === '"' && text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else if (ch === '"') quoted = false;
-        else field += ch;
-      } else if (ch === '"') quoted = true;
-      else if (ch === ',') {
-        row.push(field);
-        field = '';
-      } else if (ch === '\n' || (ch === '\r' && text[i + 1] === '\n')) {
-        if (ch === '\r') i++;
-        row.push(field);
-        rows.push(row);
-        row = [];
-        field = '';
-      } else field += ch;
-    }
-    if (field !== '' || row.length > 0) {
-      row.push(field);
-      rows.push(row);
-    }
-    return rows;
-  };
-
   const convert = async (bytes) => {
     const dir = join(work, String(++counter));
     await mkdir(dir);
@@ -79,7 +48,7 @@ if (!soffice) {
             error ? reject(new Error(`soffice failed: ${error.message} ${stderr}`)) : resolve(),
         );
       });
-      return parseCsv(await readFile(join(dir, 'export.csv'), 'utf8'));
+      return parseCsv(await readFile(join(dir, 'export.csv'), 'utf8'), { lineEnd: 'any' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

