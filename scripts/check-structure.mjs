@@ -25,7 +25,8 @@ const files = [];
   }
 })(SRC);
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s(?!type\s)[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s(?!type\s)[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 function resolveImport(from, specifier) {
   const base = resolve(dirname(from), specifier);
   for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
@@ -57,7 +58,8 @@ const topFolder = (path) => relative(SRC, path).split('/')[0];
 for (const [file, targets] of graph) {
   if (!LOWER.includes(topFolder(file))) continue;
   for (const target of targets) {
-    if (UPPER.includes(topFolder(target))) problems.push(`${name(file)} imports ${name(target)}: a lower layer imports upward`);
+    if (UPPER.includes(topFolder(target)))
+      problems.push(`${name(file)} imports ${name(target)}: a lower layer imports upward`);
   }
 }
 
