@@ -1,14 +1,14 @@
 import { z } from '@hono/zod-openapi';
-import { ingestEvents } from '../../db/queries/ingest';
+import { ingestGrouped } from '../../db/grouped-ingest';
 import { badRequest } from '../../lib/errors';
 import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
-import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './event-input';
+import { errorResponse, errorResponses, jsonResponse } from '../schemas';
 import { unknownNameMessage } from './prepare-event';
+import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './schemas';
 import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const CreatedSchema = z
@@ -61,9 +61,9 @@ export const createEventRoute = defineRoute({
     201: jsonResponse(CreatedSchema, 'Stored (or already stored, with the same event_id)'),
     202: jsonResponse(AcceptedSchema, 'INGEST_MODE=queue only: accepted by the ingest queue, stored by its consumer'),
     400: jsonResponse(UnknownNameSchema, 'Unknown functionality, or an event type that is not one of its types'),
-    403: jsonResponse(z.object({ detail: z.string() }), 'The key may not write events for this company'),
-    413: jsonResponse(z.object({ detail: z.string() }), 'Body larger than MAX_BODY_BYTES'),
-    415: jsonResponse(z.object({ detail: z.string() }), 'Body is not JSON'),
+    403: errorResponse('The key may not write events for this company'),
+    413: errorResponse('Body larger than MAX_BODY_BYTES'),
+    415: errorResponse('Body is not JSON'),
     ...errorResponses,
   },
 });
@@ -88,10 +88,8 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
       202,
     );
   }
-  const [outcome] = await ingestEvents(c.var.database().db, [row], (code, attempt) =>
-    c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
-  );
-  if (!outcome) throw new Error('ingest returned no outcome');
+  // Shares one INSERT with the creates arriving now in this isolate; answers after its commit.
+  const outcome = await ingestGrouped(c, row, 'create', () => c.var.database().db);
   if (outcome.error !== null) throw badRequest(unknownNameMessage(outcome.error, row));
   if (!outcome.duplicate) notifyLiveTail(c);
   return c.json(
