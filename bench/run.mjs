@@ -590,6 +590,9 @@ async function main() {
       log(
         `  seal ${i.seal_ms_per_1000.toFixed(1)} ms per 1,000 events (${i.seal_events_per_s.toFixed(0)} events/s); verify ${i.verify_seconds.toFixed(2)} s (${i.verify_events_per_s.toFixed(0)} events/s)`,
       );
+      log(
+        `  ingest hashing: single +${i.ingest_hash.single.overhead_pct.toFixed(1)}%, batch of 1,000 +${i.ingest_hash.batch.overhead_pct.toFixed(1)}% PostgreSQL CPU`,
+      );
     } catch (error) {
       scenarios.integrity = { skipped: `failed: ${error.message.slice(0, 200)}` };
       log(`  failed: ${error.message}`);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, withClient } from './database.mjs';
+import { measureIngestHashCost } from './ingest-hash-cost.mjs';
 
 /** A throwaway key for the scratch database (the same one the tests use). */
 const BENCH_KEY = 'MC4CAQAwBQYDK2VwBCIEIIJqUeB4HKspxQODCcKntrpLu4RX07SvHCuFLMOp/144';
@@ -79,6 +80,8 @@ export async function integrityScenario({ root, serverUrl, rows, log }) {
       const report = await code.verifyTrail(db, keys.trusted, { fromIso: null, toIso: null });
       const verifySeconds = (performance.now() - started) / 1000;
       if (!report.ok || report.events !== rows) throw new Error(`verify: ${JSON.stringify(report).slice(0, 300)}`);
+      log('  ingest with and without the event hash (bare SQL)...');
+      const ingestHash = await measureIngestHashCost({ client });
       return {
         title: 'Integrity: seal and verify',
         rows,
@@ -88,6 +91,7 @@ export async function integrityScenario({ root, serverUrl, rows, log }) {
         seal_events_per_s: rows / sealSeconds,
         verify_seconds: verifySeconds,
         verify_events_per_s: rows / verifySeconds,
+        ingest_hash: ingestHash,
       };
     } finally {
       await client.end();

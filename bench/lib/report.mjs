@@ -30,6 +30,12 @@ export function evaluateTargets(scenarios) {
   add('archive_month', '<= 2 s', (v) => v.maintain_seconds <= 2);
   add('integrity', 'seal >= 30,000 events/s', (v) => v.seal_events_per_s >= 30_000);
   add('integrity', 'verify 1,000,000 events < 10 s', (v) => v.verify_events_per_s >= 100_000);
+  add(
+    'integrity',
+    'ingest with hashing within 10% of without (single, batch)',
+    (v) =>
+      v.ingest_hash !== undefined && v.ingest_hash.single.overhead_pct <= 10 && v.ingest_hash.batch.overhead_pct <= 10,
+  );
   const tail = (v, streams) => v.runs?.find((r) => r.streams === streams);
   // The condition is part of the target: 500 creates/s offered is not 500 taken (5% slack).
   add('live_tail', 'p99 < 1 s with 200 streams while the service takes the offered creates/s', (v) => {
@@ -149,6 +155,20 @@ export function renderMarkdown(result, previous) {
       lines.push(
         `**Integrity** over ${fmt(integ.rows, 0)} events (${fmt(integ.blocks, 0)} blocks of up to 10,000): seal **${fmt(integ.seal_ms_per_1000, 1)} ms per 1,000 events** (${fmt(integ.seal_events_per_s, 0)} events/s, ${fmt(integ.seal_seconds, 2)} s); verify everything **${fmt(integ.verify_seconds, 2)} s** (${fmt(integ.verify_events_per_s, 0)} events/s: hashes from content in SQL, roots and signatures in Node)${p && !p.skipped ? `; previous seal ${fmt(p.seal_events_per_s, 0)} events/s, verify ${fmt(p.verify_events_per_s, 0)} events/s` : ''}. Target ${targetCell(targets, 'integrity')}`,
       );
+      const cost = integ.ingest_hash;
+      if (cost) {
+        const row = (name, c) =>
+          `| ${name} | ${fmt(c.with_hash_ms, 2)} | ${fmt(c.without_hash_ms, 2)} | ${fmt(c.with_hash_ms / c.without_hash_ms, 3)} (${c.overhead_pct >= 0 ? '+' : ''}${fmt(c.overhead_pct, 1)}%) |`;
+        lines.push('');
+        lines.push(
+          'Ingest with the event hash vs without (the ingest statement `auditevents_ingest` and a copy without the hash expression, PostgreSQL CPU ms per statement on one connection, median of alternating rounds; bench/lib/ingest-hash-cost.mjs):',
+        );
+        lines.push('');
+        lines.push('| statement | with hash ms | without ms | ratio |');
+        lines.push('|---|---:|---:|---:|');
+        lines.push(row('single create (1 event)', cost.single));
+        lines.push(row('batch (1,000 events)', cost.batch));
+      }
     }
   }
   const live = scenarios.live_tail;

@@ -11,7 +11,7 @@ import type { Database } from '../db/client';
 import { appendBlock, lastBlock, pendingDeletions, type UnsealedEvent, unsealedEvents } from '../db/queries/integrity';
 import { type BlockHeader, blockHash, blockHeaderText, deletionsDigest, GENESIS_PREV_HASH } from './block-header';
 import { utcInstantOfMs } from './canonical';
-import { fromHex, merkleRoot, toHex } from './merkle';
+import { fromHex, merkleRootOfConcatenated, toHex } from './merkle';
 import { bytesToBase64, type SigningKey, signText } from './signing';
 
 /** Where the first block starts: before every position (rows without writexid count as 0). */
@@ -59,7 +59,7 @@ async function sealNext(
     // The previous block's hash as recomputed from its header, not as stored: sealing after an
     // edit of the previous block does not launder the edit into the chain.
     prev_hash: previous ? blockHash(previous.header) : GENESIS_PREV_HASH,
-    merkle_root: toHex(merkleRoot(events.map((e) => fromHex(e.hash)))),
+    merkle_root: toHex(merkleRootOfConcatenated(fromHex(events.map((e) => e.hash).join('')))),
     event_count: events.length,
     first_id: ids[0] ?? null,
     last_id: ids[ids.length - 1] ?? null,

@@ -10,6 +10,7 @@ import {
   sha256,
   toHex,
 } from '../../../src/integrity/merkle';
+import { hashPrefixed } from '../../../src/integrity/merkle-sha256';
 import { parsePublicKey, parseSigningKey, signText, spkiPem, verifyText } from '../../../src/integrity/signing';
 import { TEST_INTEGRITY_SIGNING_KEY } from '../../helpers/integrity-key';
 
@@ -28,6 +29,21 @@ describe('RFC 6962 Merkle hashing (issue 14.2)', () => {
   it('the root equals the recursive definition for every size up to 70', () => {
     for (let n = 0; n <= 70; n++)
       expect(toHex(merkleRoot(eventHashes(n))), `n=${n}`).toBe(toHex(referenceRoot(eventHashes(n))));
+  });
+
+  it('the allocation-free SHA-256 of leaves and nodes equals node:crypto, also in place', () => {
+    for (let round = 0; round < 200; round++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(64));
+      const prefix = round % 2;
+      const length = round % 3 === 0 ? 32 : 64;
+      const out = new Uint8Array(40);
+      hashPrefixed(prefix, bytes, 0, length, out, 8);
+      expect(toHex(out.subarray(8))).toBe(toHex(sha256(new Uint8Array([prefix]), bytes.subarray(0, length))));
+      // Written over its own input, as a tree level is computed.
+      const expected = toHex(sha256(new Uint8Array([prefix]), bytes.subarray(0, length)));
+      hashPrefixed(prefix, bytes, 0, length, bytes, 0);
+      expect(toHex(bytes.subarray(0, 32))).toBe(expected);
+    }
   });
 
   it('known answers: the empty tree and one leaf', () => {

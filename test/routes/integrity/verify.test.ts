@@ -115,6 +115,19 @@ describe.skipIf(isEmbedded)('verify: tampering through SQL is named exactly (iss
     ]);
   });
 
+  it("a block's signed count edited", async () => {
+    await sealedTrail();
+    await t.sql('UPDATE integrity_blocks SET event_count = event_count - 1 WHERE seq = 1');
+    // The header no longer hashes to its stored hash nor verifies against its signature, no
+    // longer matches its manifest, and the next block's link now points at a different header.
+    expect(reasons(await t.verify())).toEqual([
+      '1/null/bad_signature',
+      '1/null/block_hash_mismatch',
+      '1/null/count_mismatch',
+      '2/null/chain_broken',
+    ]);
+  });
+
   it("a block's manifest edited to match an edited event", async () => {
     const ids = await sealedTrail();
     await t.sql(
