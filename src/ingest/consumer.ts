@@ -1,5 +1,5 @@
 import { openDatabase } from '../db/client';
-import { type NewDeadLetter, recordDeadLetters } from '../db/queries/dead-letters';
+import { type NewDeadLetter, recordDeadLetters } from '../db/queries/admin-ingest';
 import { loadConfig } from '../env';
 import { describeError } from '../lib/errors';
 import { createLogger } from '../lib/logger';

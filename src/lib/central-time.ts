@@ -45,6 +45,12 @@ export function formatCentral(epochMs: number): string {
 }
 
 /** ISO 8601 with the Central offset, e.g. `2026-11-01T01:30:00.000-05:00`. */
+/** Today's date in Central Time, YYYY-MM-DD. */
+export function centralToday(nowMs = Date.now()): string {
+  const [month, day, year] = formatCentral(nowMs).slice(0, 10).split('-');
+  return `${year}-${month}-${day}`;
+}
+
 export function formatCentralIso(epochMs: number): string {
   const offset = centralOffsetMs(epochMs);
   const d = new Date(epochMs + offset);

@@ -4,7 +4,7 @@
  */
 import type { Database } from '../db/client';
 import { openDatabase } from '../db/client';
-import { ensurePartitionsAhead, type MaintenanceRun, maintain } from '../db/queries/maintenance';
+import { ensurePartitionsAhead, type MaintenanceRun, maintain } from '../db/queries/admin-lifecycle';
 import type { Config } from '../env';
 import { pgTimestampToEpoch } from '../lib/central-time';
 

@@ -1,4 +1,4 @@
-import type { MaintenanceRun } from '../db/queries/maintenance';
+import type { MaintenanceRun } from '../db/queries/admin-lifecycle';
 import { loadConfig } from '../env';
 import type { SealOutcome } from '../integrity/seal';
 import { describeError } from '../lib/errors';

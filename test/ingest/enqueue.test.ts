@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_MAX_EVENTS } from '../../src/routes/events/event-input';
+import { BATCH_MAX_EVENTS } from '../../src/routes/events/schemas';
 import { BASE, event, get, postJson, uniqueCompanyId } from '../helpers/app';
 import { deadLettersOf, eventually } from '../helpers/ingest';
 import { as, createKey } from '../helpers/keys';

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { formatCentral } from '../../src/lib/central-time';
+import { centralToday, formatCentral } from '../../src/lib/central-time';
 import { DAILY_CRON, MONTHLY_CRON } from '../../src/maintenance/scheduled';
-import { centralToday } from '../../src/routes/admin/lifecycle-schemas';
 import { call, uniqueCompanyId } from '../helpers/app';
 import {
   adminGet,

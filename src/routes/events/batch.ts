@@ -8,11 +8,11 @@ import { parseJsonBody } from '../../lib/json-body';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse, ValidationErrorSchema } from '../schemas';
+import { errorResponse, errorResponses, jsonResponse, ValidationErrorSchema } from '../schemas';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems } from './check-items';
-import { BATCH_MAX_EVENTS, BatchInputSchema, IgnoredFieldsSchema } from './event-input';
 import { unknownNameMessage } from './prepare-event';
+import { BATCH_MAX_EVENTS, BatchInputSchema, IgnoredFieldsSchema } from './schemas';
 
 const ItemResultSchema = z.object({
   index: z.number().int(),
@@ -57,7 +57,7 @@ export const batchRoute = defineRoute({
     201: jsonResponse(BatchResultSchema, 'Every event stored (or already stored)'),
     202: jsonResponse(BatchResultSchema, 'INGEST_MODE=queue only: every event accepted by the ingest queue'),
     207: jsonResponse(BatchResultSchema, 'Some events refused; see results[].errors'),
-    413: jsonResponse(z.object({ detail: z.string() }), `More than ${BATCH_MAX_EVENTS} events, or body too large`),
+    413: errorResponse(`More than ${BATCH_MAX_EVENTS} events, or body too large`),
     ...errorResponses,
     422: jsonResponse(
       z.union([BatchResultSchema, ValidationErrorSchema]),

@@ -3,8 +3,8 @@ import type { Config } from '../../env';
 import type { Principal } from '../../lib/auth';
 import type { ValidationIssue } from '../../lib/errors';
 import { toValidationIssues } from '../../lib/validation-issues';
-import { EventInputSchema, unknownFieldsOf } from './event-input';
 import { earliestEventMs, prepareEvent } from './prepare-event';
+import { EventInputSchema, unknownFieldsOf } from './schemas';
 
 export interface ItemFailure {
   index: number;

@@ -6,9 +6,9 @@ import { parseJsonBody } from '../../lib/json-body';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
-import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './event-input';
+import { errorResponse, errorResponses, jsonResponse } from '../schemas';
 import { unknownNameMessage } from './prepare-event';
+import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './schemas';
 import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const CreatedSchema = z
@@ -61,9 +61,9 @@ export const createEventRoute = defineRoute({
     201: jsonResponse(CreatedSchema, 'Stored (or already stored, with the same event_id)'),
     202: jsonResponse(AcceptedSchema, 'INGEST_MODE=queue only: accepted by the ingest queue, stored by its consumer'),
     400: jsonResponse(UnknownNameSchema, 'Unknown functionality, or an event type that is not one of its types'),
-    403: jsonResponse(z.object({ detail: z.string() }), 'The key may not write events for this company'),
-    413: jsonResponse(z.object({ detail: z.string() }), 'Body larger than MAX_BODY_BYTES'),
-    415: jsonResponse(z.object({ detail: z.string() }), 'Body is not JSON'),
+    403: errorResponse('The key may not write events for this company'),
+    413: errorResponse('Body larger than MAX_BODY_BYTES'),
+    415: errorResponse('Body is not JSON'),
     ...errorResponses,
   },
 });

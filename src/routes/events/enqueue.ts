@@ -6,10 +6,10 @@ import { parseJsonBody } from '../../lib/json-body';
 import { toValidationIssues } from '../../lib/validation-issues';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse, ValidationErrorSchema } from '../schemas';
+import { errorResponse, errorResponses, jsonResponse, ValidationErrorSchema } from '../schemas';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems, type ItemFailure } from './check-items';
-import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './event-input';
+import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './schemas';
 import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const EnqueueItemSchema = z.object({
@@ -65,15 +65,14 @@ export const enqueueRoute = defineRoute({
       z.object({ StatusCode: z.literal(400), message: z.string(), detail: z.string() }),
       'Single body: unknown functionality or event type',
     ),
-    403: jsonResponse(z.object({ detail: z.string() }), 'Single body: the key may not write events for this company'),
-    413: jsonResponse(z.object({ detail: z.string() }), `More than ${BATCH_MAX_EVENTS} events, or body too large`),
+    403: errorResponse('Single body: the key may not write events for this company'),
+    413: errorResponse(`More than ${BATCH_MAX_EVENTS} events, or body too large`),
     ...errorResponses,
     422: jsonResponse(
       z.union([EnqueueResultSchema, ValidationErrorSchema]),
       'The body is neither shape (detail only), or every event was refused and nothing queued',
     ),
-    503: jsonResponse(
-      z.object({ detail: z.string() }),
+    503: errorResponse(
       'The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids',
     ),
   },

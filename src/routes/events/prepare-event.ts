@@ -3,7 +3,7 @@ import type { Config } from '../../env';
 import { centralMonthStartBefore, formatCentralIso, parseInstant } from '../../lib/central-time';
 import type { ValidationIssue } from '../../lib/errors';
 import { AUDIT_FUNCTIONALITY } from '../../lib/self-audit';
-import type { EventInput } from './event-input';
+import type { EventInput } from './schemas';
 
 /** Events before this are refused: almost certainly a unit mistake (seconds vs milliseconds). */
 const EARLIEST_MS = Date.UTC(1970, 0, 2);

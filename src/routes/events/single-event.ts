@@ -3,8 +3,8 @@ import type { AppEnv } from '../../app-env';
 import type { IngestRow } from '../../db/queries/ingest';
 import { badRequest, forbidden, validationError } from '../../lib/errors';
 import { type AcceptOutcome, acceptForQueue } from './accept-for-queue';
-import type { EventInput } from './event-input';
 import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';
+import type { EventInput } from './schemas';
 
 /**
  * One create body -> the row to store, refused exactly as POST /audit-events refuses it (company

@@ -6,7 +6,7 @@ import { relay } from '../../live/relay';
 import type { StreamFilter, Subscription } from '../../live/subscription';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses } from '../schemas';
 import { FilterQuerySchema, toEventFilter } from './search-query';
 
 const POSITION_HELP = 'the id of the last event received, `<writexid>-<id>`';
@@ -30,8 +30,6 @@ const StreamQuerySchema = FilterQuerySchema.pick({
     .optional()
     .openapi({ description: `Resume after this position (${POSITION_HELP}); Last-Event-ID wins when both are sent` }),
 });
-
-const TooManySchema = z.object({ detail: z.string() }).openapi('TooManyStreams');
 
 export const streamRoute = defineRoute({
   operationId: 'streamAuditEvents',
@@ -63,8 +61,8 @@ export const streamRoute = defineRoute({
       description: 'The stream (text/event-stream); it stays open until the client or the server ends it',
       content: { 'text/event-stream': { schema: z.string() } },
     },
-    403: jsonResponse(z.object({ detail: z.string() }), 'The key lacks events:read'),
-    429: jsonResponse(TooManySchema, 'This key already has LIVE_TAIL_MAX_STREAMS_PER_KEY open streams; Retry-After'),
+    403: errorResponse('The key lacks events:read'),
+    429: errorResponse('This key already has LIVE_TAIL_MAX_STREAMS_PER_KEY open streams; Retry-After'),
     ...errorResponses,
   },
 });

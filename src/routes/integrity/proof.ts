@@ -4,7 +4,7 @@ import { auditPath, fromHex, leafHash, toHex } from '../../integrity/merkle';
 import { HttpError } from '../../lib/errors';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, IdSchema, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses, IdSchema, jsonResponse } from '../schemas';
 import { BlockSchema, toBlockObject } from './schemas';
 
 const ProofQuerySchema = z.strictObject({
@@ -40,8 +40,8 @@ export const proofRoute = defineRoute({
   request: { query: ProofQuerySchema },
   responses: {
     200: jsonResponse(ProofSchema, 'The proof'),
-    404: jsonResponse(z.object({ detail: z.string() }), 'No such event (or not one of this key’s companies)'),
-    409: jsonResponse(z.object({ detail: z.string() }), 'The event is not sealed yet (blocks are sealed every minute)'),
+    404: errorResponse('No such event (or not one of this key’s companies)'),
+    409: errorResponse('The event is not sealed yet (blocks are sealed every minute)'),
     ...errorResponses,
   },
 });

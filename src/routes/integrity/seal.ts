@@ -5,7 +5,7 @@ import { noteForAudit } from '../../lib/self-audit';
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses, jsonResponse } from '../schemas';
 
 const SealResultSchema = z
   .object({
@@ -32,7 +32,7 @@ export const sealRoute = defineRoute({
   responses: {
     200: jsonResponse(SealResultSchema, 'What this run sealed'),
     ...errorResponses,
-    503: jsonResponse(z.object({ detail: z.string() }), 'No INTEGRITY_SIGNING_KEY, or the database is unavailable'),
+    503: errorResponse('No INTEGRITY_SIGNING_KEY, or the database is unavailable'),
   },
 });
 

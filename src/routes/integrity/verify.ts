@@ -7,7 +7,7 @@ import { forbidden, HttpError, type ValidationIssue, validationError } from '../
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses, jsonResponse } from '../schemas';
 
 const DATE_HELP = 'MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given)';
 
@@ -57,7 +57,7 @@ export const verifyRoute = defineRoute({
   request: { query: VerifyQuerySchema },
   responses: {
     200: jsonResponse(VerifyReportSchema, 'ok is true when nothing failed; each failure names its block and event'),
-    403: jsonResponse(z.object({ detail: z.string() }), 'The key is limited to some companies'),
+    403: errorResponse('The key is limited to some companies'),
     ...errorResponses,
   },
 });

@@ -1,27 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { SCOPES } from '../../lib/api-keys';
-import { createRouter, defineRoute } from '../define-route';
+import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonResponse } from '../schemas';
-
-const WhoamiSchema = z
-  .object({
-    StatusCode: z.literal(200),
-    name: z.string().openapi({ example: 'support-dashboard' }),
-    scopes: z.array(z.enum(SCOPES)),
-    companies: z
-      .array(z.number().int())
-      .nullable()
-      .openapi({ description: 'Companies the key may read and write; null = every company' }),
-    source: z
-      .enum(['legacy', 'database'])
-      .openapi({ description: 'legacy = a key of the API_KEYS secret; database = an issued pak_ key' }),
-    prefix: z
-      .string()
-      .nullable()
-      .openapi({ description: 'The public prefix of an issued key (never the secret); null for legacy keys' }),
-  })
-  .openapi('Whoami');
+import { WhoamiSchema } from './schemas';
 
 export const whoamiRoute = defineRoute({
   operationId: 'whoami',
@@ -42,7 +23,7 @@ export const whoamiRoute = defineRoute({
   },
 });
 
-const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {
+export const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {
   const { name, scopes, companies, source, prefix } = c.var.principal;
   return c.json(
     {
@@ -56,5 +37,3 @@ const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {
     200,
   );
 };
-
-export const whoamiRoutes = createRouter().openapi(whoamiRoute, whoamiHandler);

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { matchingKeyIndex } from '../src/lib/auth';
-import { BASE, call, event, isEmbedded, KEY, uniqueCompanyId } from './helpers/app';
-import { as, createKey } from './helpers/keys';
+import { matchingKeyIndex } from '../../src/lib/auth';
+import { BASE, call, event, isEmbedded, KEY, uniqueCompanyId } from '../helpers/app';
+import { as, createKey } from '../helpers/keys';
 
 /**
  * What the service must never reveal, in a response or a log line: a key (right or wrong), a

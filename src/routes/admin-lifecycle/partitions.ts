@@ -1,16 +1,17 @@
 import { openDatabase } from '../../db/client';
-import { archiveHorizonMs, latestRun, listPartitions } from '../../db/queries/maintenance';
+import { archiveHorizonMs, latestRun, listPartitions } from '../../db/queries/admin-lifecycle';
 import { formatCentral } from '../../lib/central-time';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonResponse } from '../schemas';
 import {
+  LIFECYCLE_TAGS,
   PartitionsQuerySchema,
   PartitionsReportSchema,
   toPartitionObject,
   toRunObject,
   totalsOf,
-} from './lifecycle-schemas';
+} from './schemas';
 
 export const partitionsRoute = defineRoute({
   operationId: 'listPartitions',
@@ -18,7 +19,7 @@ export const partitionsRoute = defineRoute({
   audit: 'Admin action',
   method: 'get',
   path: '/admin/partitions',
-  tags: ['Admin: data lifecycle'],
+  tags: LIFECYCLE_TAGS,
   summary: 'Partitions, archive size, archive horizon and the last maintenance runs',
   description:
     'Every monthly partition of the live table and of the archive with its range (UTC and Central Time) and row count, totals per table, the instant before which events are archived, and the last run of each job with its outcome. Large partitions show the planner estimate unless exact=true.',

@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from '../src/lib/auth-failures';
-import { BASE, call, isEmbedded, KEY } from './helpers/app';
-import { as, createKey } from './helpers/keys';
-import { hyperdriveAt } from './helpers/private-database';
-import { query } from './helpers/sql';
+import { clientAddress } from '../../src/lib/auth-failures';
+import { BASE, call, isEmbedded, KEY } from '../helpers/app';
+import { as, createKey } from '../helpers/keys';
+import { hyperdriveAt } from '../helpers/private-database';
+import { query } from '../helpers/sql';
 
 /**
  * Issue 13.9: unauthenticated requests cost database work. A request the service answers without

@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { BASE, call, event, get, isEmbedded, postJson, uniqueCompanyId } from './helpers/app';
-import { deliver, eventually, messagesOf, queuedEvent } from './helpers/ingest';
-import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from './helpers/private-database';
-import { countEventsOf, query, withClient } from './helpers/sql';
+import { BASE, call, event, get, isEmbedded, postJson, uniqueCompanyId } from '../helpers/app';
+import { deliver, eventually, messagesOf, queuedEvent } from '../helpers/ingest';
+import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from '../helpers/private-database';
+import { countEventsOf, query, withClient } from '../helpers/sql';
 
 /**
  * Database faults, provoked for real: a closed port, and a TCP proxy in front of the test

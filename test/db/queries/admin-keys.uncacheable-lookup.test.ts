@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { type Database, databaseOver } from '../src/db/client';
-import { findKeyByHash } from '../src/db/queries/admin-keys';
-import { unusableKeyIds } from '../src/db/queries/live-tail';
-import { withClient } from './helpers/sql';
+import { type Database, databaseOver } from '../../../src/db/client';
+import { findKeyByHash } from '../../../src/db/queries/admin-keys';
+import { unusableKeyIds } from '../../../src/db/queries/live-tail';
+import { withClient } from '../../helpers/sql';
 
 /**
  * Issue 13.10: Hyperdrive caches read queries unless they call a function PostgreSQL marks

@@ -1,19 +1,10 @@
-import { z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
-import type { Config } from '../env';
-import { createRouter, defineRoute } from './define-route';
-import { cachedProbe } from './health-probe';
-import type { AppRouteHandler } from './route-helpers';
-import { jsonResponse } from './schemas';
-
-const HealthSchema = z
-  .object({
-    status: z.enum(['healthy', 'unhealthy']),
-    message: z.string(),
-    database: z.enum(['ok', 'unreachable']),
-    detail: z.string().optional(),
-  })
-  .openapi('Health');
+import { pingDatabase } from '../../db/queries/health';
+import type { Config } from '../../env';
+import { defineRoute } from '../define-route';
+import type { AppRouteHandler } from '../route-helpers';
+import { jsonResponse } from '../schemas';
+import { cachedProbe } from './probe-cache';
+import { HealthSchema } from './schemas';
 
 export const healthRoute = defineRoute({
   operationId: 'healthcheck',
@@ -47,7 +38,7 @@ export const healthHandler: AppRouteHandler<typeof healthRoute> = async (c) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([c.var.database().db.execute(sql`SELECT 1`), timeout]);
+      await Promise.race([pingDatabase(c.var.database().db), timeout]);
       return { ok: true };
     } catch (error) {
       const reason =
@@ -79,5 +70,3 @@ export const healthHandler: AppRouteHandler<typeof healthRoute> = async (c) => {
     503,
   );
 };
-
-export const healthRoutes = createRouter().openapi(healthRoute, healthHandler);

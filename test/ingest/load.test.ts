@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASE, call, type EventBody, event, isEmbedded, KEY } from './helpers/app';
-import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from './helpers/private-database';
-import { query, withClient } from './helpers/sql';
+import { BASE, call, type EventBody, event, isEmbedded, KEY } from '../helpers/app';
+import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from '../helpers/private-database';
+import { query, withClient } from '../helpers/sql';
 
 /**
  * Many clients writing at once, with duplicate event_ids across clients, while maintenance

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BASE, call, type EventBody, event, KEY, postJson, uniqueCompanyId } from './helpers/app';
-import { query } from './helpers/sql';
+import { BASE, call, type EventBody, event, KEY, postJson, uniqueCompanyId } from '../helpers/app';
+import { query } from '../helpers/sql';
 
 /**
  * Hostile and malformed requests against every route. Each one must get the expected 4xx, a

@@ -1,6 +1,7 @@
 import { createRouter } from '../define-route';
-import { runMaintenanceHandler, runMaintenanceRoute, runsHandler, runsRoute } from './maintenance';
+import { runsHandler, runsRoute } from './maintenance-runs';
 import { partitionsHandler, partitionsRoute } from './partitions';
+import { runMaintenanceHandler, runMaintenanceRoute } from './run-maintenance';
 
 /** Admin routes of the data lifecycle (docs/lifecycle.md). */
 export const lifecycleRoutes = createRouter()

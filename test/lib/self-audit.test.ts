@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BASE, event, get, KEY, uniqueCompanyId } from './helpers/app';
-import { ADMIN_BASE, as, createKey, uniqueKeyName } from './helpers/keys';
+import { BASE, event, get, KEY, uniqueCompanyId } from '../helpers/app';
+import { ADMIN_BASE, as, createKey, uniqueKeyName } from '../helpers/keys';
 
 interface AuditEvent {
   Id: number;

@@ -1,9 +1,9 @@
-import { archivalSuite } from './lifecycle/archival.suite';
-import { concurrencySuite } from './lifecycle/concurrency.suite';
-import { dstSuite } from './lifecycle/dst.suite';
-import { partitionSuite } from './lifecycle/partitions.suite';
-import { retentionSuite } from './lifecycle/retention.suite';
-import { adminRoutesSuite, scheduledSuite } from './lifecycle/scheduling.suite';
+import { archivalSuite } from './archival.suite';
+import { concurrencySuite } from './concurrency.suite';
+import { dstSuite } from './dst.suite';
+import { partitionSuite } from './partitions.suite';
+import { retentionSuite } from './retention.suite';
+import { adminRoutesSuite, scheduledSuite } from './scheduling.suite';
 
 /**
  * The data lifecycle (docs/lifecycle.md) against the lifecycle database: archival changes global

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BASE, get } from './helpers/app';
-import { as, createKey } from './helpers/keys';
+import { BASE, get } from '../helpers/app';
+import { as, createKey } from '../helpers/keys';
 
 // wrangler.toml: [[ratelimits]] KEY_RATE_LIMITER, 600 requests per 60 s per key. Miniflare runs the
 // binding locally with wall-clock-aligned windows; 2 x 600 + 2 requests sent within one minute

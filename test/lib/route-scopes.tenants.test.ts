@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BASE, event, get, KEY, uniqueCompanyId } from './helpers/app';
-import { ADMIN_BASE, as, createKey, detailOf } from './helpers/keys';
-import { countEventsOf } from './helpers/sql';
+import { BASE, event, get, KEY, uniqueCompanyId } from '../helpers/app';
+import { ADMIN_BASE, as, createKey, detailOf } from '../helpers/keys';
+import { countEventsOf } from '../helpers/sql';
 
 // Three companies: A and B in the directory, C not. A key limited to [A] and one to [A, B].
 const A = uniqueCompanyId();

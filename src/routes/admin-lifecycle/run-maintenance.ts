@@ -1,51 +1,18 @@
 import { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { recentRuns } from '../../db/queries/maintenance';
 import { HttpError, validationError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { runMaintenance, withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
-import {
-  MaintenanceRunSchema,
-  RUNS_DEFAULT_LIMIT,
-  RunMaintenanceBodySchema,
-  RunsQuerySchema,
-  toRunObject,
-} from './lifecycle-schemas';
+import { errorResponse, errorResponses, jsonResponse } from '../schemas';
+import { LIFECYCLE_TAGS, MaintenanceRunSchema, RunMaintenanceBodySchema, toRunObject } from './schemas';
 
-const tags = ['Admin: data lifecycle'];
-
-const RunsSchema = z
-  .object({ count: z.number().int(), runs: z.array(MaintenanceRunSchema) })
-  .openapi('MaintenanceRuns');
 const RunProblemSchema = z
   .object({ detail: z.string(), run: MaintenanceRunSchema.optional() })
   .openapi('MaintenanceRunProblem');
-
-export const runsRoute = defineRoute({
-  operationId: 'listMaintenanceRuns',
-  scope: 'admin',
-  audit: 'Admin action',
-  method: 'get',
-  path: '/admin/maintenance/runs',
-  tags,
-  summary: 'Recent maintenance and partition runs, newest first',
-  request: { query: RunsQuerySchema },
-  responses: {
-    200: jsonResponse(RunsSchema, 'Every run is recorded: cron, admin and psql, ok, failed or skipped'),
-    ...errorResponses,
-  },
-});
-
-export const runsHandler: AppRouteHandler<typeof runsRoute> = async (c) => {
-  const { limit = RUNS_DEFAULT_LIMIT, job } = c.req.valid('query');
-  const runs = await recentRuns(c.var.database().db, { limit, job });
-  return c.json({ count: runs.length, runs: runs.map(toRunObject) }, 200);
-};
 
 /** The body is optional: empty means the defaults; anything else must be JSON (parseJsonBody). */
 const optionalJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -61,7 +28,7 @@ export const runMaintenanceRoute = defineRoute({
   audit: 'Admin action',
   method: 'post',
   path: '/admin/maintenance/run',
-  tags,
+  tags: LIFECYCLE_TAGS,
   summary: 'Run the monthly maintenance now',
   description:
     'Archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.',
@@ -72,7 +39,7 @@ export const runMaintenanceRoute = defineRoute({
   responses: {
     200: jsonResponse(MaintenanceRunSchema, 'The run this request recorded (status ok)'),
     409: jsonResponse(RunProblemSchema, 'Another maintenance run holds the lock; this one was recorded as skipped'),
-    415: jsonResponse(z.object({ detail: z.string() }), 'A body that is not JSON'),
+    415: errorResponse('A body that is not JSON'),
     ...errorResponses,
     500: jsonResponse(RunProblemSchema, 'The run failed and was rolled back; run.error says why'),
   },

@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import type { MaintenanceRun, PartitionInfo } from '../../db/queries/maintenance';
-import { centralWallClockToEpoch, formatCentral, pgTimestampToEpoch } from '../../lib/central-time';
+import type { MaintenanceRun, PartitionInfo } from '../../db/queries/admin-lifecycle';
+import { centralToday, centralWallClockToEpoch, formatCentral, pgTimestampToEpoch } from '../../lib/central-time';
 import { limitSchema } from '../schemas';
 
 /** Shapes of the lifecycle admin routes (partitions, maintenance runs) and their row mappers. */
+
+export const LIFECYCLE_TAGS = ['Admin: data lifecycle'];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (text: string | null) => (text === null ? null : iso(pgTimestampToEpoch(text)));
@@ -129,12 +131,6 @@ export const RunsQuerySchema = z.object({
   limit: limitSchema({ max: 500, example: RUNS_DEFAULT_LIMIT, description: 'Newest first' }),
   job: z.enum(['maintain', 'partitions']).optional().openapi({ description: 'Only this job' }),
 });
-
-/** Today's date in Central Time, YYYY-MM-DD. */
-export function centralToday(nowMs = Date.now()): string {
-  const [month, day, year] = formatCentral(nowMs).slice(0, 10).split('-');
-  return `${year}-${month}-${day}`;
-}
 
 const RefDateSchema = z
   .string()

@@ -1,0 +1,120 @@
+// npm run lint (after biome): the layout rules of docs/architecture.md that no linter knows.
+//   1. Layers: src/db and src/lib import nothing from src/routes or src/export (the request goes
+//      down through the layers, never back up).
+//   2. No import circles among the Worker's sources. Type-only imports (`import type`) are left
+//      out: they are erased before the code runs (src/app-env.ts, the context's type, names types
+//      of src/lib that in turn use AppEnv).
+//   3. Every route is src/routes/<area>/<operation>.ts, and every area has its index.ts (the
+//      sub-router) and schemas.ts.
+// Imports are read as text: every import/export ... from '<relative>' and import('<relative>').
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SRC = join(ROOT, 'src');
+const LOWER = ['db', 'lib'];
+const UPPER = ['routes', 'export'];
+
+const files = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (path.endsWith('.ts') && !path.endsWith('.d.ts')) files.push(path);
+  }
+})(SRC);
+
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s(?!type\s)[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+function resolveImport(from, specifier) {
+  const base = resolve(dirname(from), specifier);
+  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+
+const name = (path) => relative(ROOT, path);
+const problems = [];
+const graph = new Map();
+for (const file of files) {
+  const text = readFileSync(file, 'utf8');
+  const targets = [];
+  for (const match of text.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2];
+    const target = resolveImport(file, specifier);
+    if (!target) {
+      if (!/\.(mjs|js|json|sql|css|html)$/.test(specifier)) problems.push(`${name(file)}: cannot resolve ${specifier}`);
+      continue;
+    }
+    targets.push(target);
+  }
+  graph.set(file, targets);
+}
+
+// 1. Layers.
+const topFolder = (path) => relative(SRC, path).split('/')[0];
+for (const [file, targets] of graph) {
+  if (!LOWER.includes(topFolder(file))) continue;
+  for (const target of targets) {
+    if (UPPER.includes(topFolder(target)))
+      problems.push(`${name(file)} imports ${name(target)}: a lower layer imports upward`);
+  }
+}
+
+// 2. Circles: strongly connected components (Tarjan) of more than one module, or a self-import.
+let index = 0;
+const stack = [];
+const state = new Map();
+function connect(file) {
+  const entry = { index, low: index, onStack: true };
+  index++;
+  state.set(file, entry);
+  stack.push(file);
+  for (const target of graph.get(file) ?? []) {
+    const seen = state.get(target);
+    if (!seen) {
+      connect(target);
+      entry.low = Math.min(entry.low, state.get(target).low);
+    } else if (seen.onStack) {
+      entry.low = Math.min(entry.low, seen.index);
+    }
+  }
+  if (entry.low === entry.index) {
+    const component = [];
+    let member;
+    do {
+      member = stack.pop();
+      state.get(member).onStack = false;
+      component.push(member);
+    } while (member !== file);
+    if (component.length > 1 || (graph.get(file) ?? []).includes(file)) {
+      problems.push(`import circle: ${component.map(name).sort().join(' <-> ')}`);
+    }
+  }
+}
+for (const file of graph.keys()) if (!state.has(file)) connect(file);
+
+// 3. Routes where docs/architecture.md says they are.
+const ROUTES = join(SRC, 'routes');
+for (const file of files) {
+  if (!file.startsWith(`${ROUTES}/`) || !/\bdefineRoute\(\s*\{/.test(readFileSync(file, 'utf8'))) continue;
+  if (file === join(ROUTES, 'define-route.ts')) continue;
+  const parts = relative(ROUTES, file).split('/');
+  if (parts.length !== 2 || parts[1] === 'index.ts' || parts[1] === 'schemas.ts') {
+    problems.push(`${name(file)}: a route belongs in src/routes/<area>/<operation>.ts`);
+  }
+}
+for (const area of readdirSync(ROUTES)) {
+  if (!statSync(join(ROUTES, area)).isDirectory()) continue;
+  for (const required of ['index.ts', 'schemas.ts']) {
+    if (!existsSync(join(ROUTES, area, required))) problems.push(`src/routes/${area}: no ${required}`);
+  }
+}
+
+if (problems.length > 0) {
+  console.error(`check-structure: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  process.exit(1);
+}
+console.log(`check-structure: ${files.length} modules, layers kept, no import circles, routes in place`);
