@@ -104,6 +104,18 @@ export const ConfigSchema = z.object({
   INTEGRITY_PUBLIC_KEYS: z.string().default(''),
   /** Most events one integrity block holds; a seal makes several blocks when more are waiting. */
   INTEGRITY_BLOCK_MAX_EVENTS: intFrom(10_000, 1).pipe(z.number().max(100_000)),
+  /**
+   * Group commit (docs/group-commit.md): most single creates (and, separately, self-audit rows)
+   * one shared INSERT takes in an isolate; 1 turns grouping off (every create its own statement).
+   */
+  GROUP_COMMIT_MAX_EVENTS: intFrom(100, 1).pipe(z.number().max(1000)),
+  /** Group commit: groups written at once per isolate; more wait, and keep taking members meanwhile. */
+  GROUP_COMMIT_MAX_IN_FLIGHT: intFrom(2, 1).pipe(z.number().max(64)),
+  /**
+   * Seconds a search's count may be reused per isolate for the same filter and key scope (0 =
+   * count every time); a page that is the last one needs no count (src/db/search-total.ts).
+   */
+  SEARCH_COUNT_REUSE_SECONDS: intFrom(5, 0).pipe(z.number().max(300)),
   /** Test-only: rows per sheet before an export continues on the next sheet. */
   EXPORT_ROWS_PER_SHEET: intFrom(1_048_575, 1),
 });
@@ -112,6 +124,10 @@ export type Config = z.infer<typeof ConfigSchema> & { hyperdrive?: Hyperdrive };
 
 // Outlives requests: one parsed config per Env object (the runtime reuses it per isolate).
 const parsed = new WeakMap<object, Config>();
+
+/** Which database the config points at: per-isolate state (groups, reused counts) never mixes two. */
+export const databaseTarget = (config: Config): string =>
+  `${config.DB_DRIVER} ${config.DB_DRIVER === 'neon' ? config.NEON_DATABASE_URL : config.hyperdrive?.connectionString}`;
 
 export class ConfigError extends Error {}
 

@@ -57,7 +57,8 @@ export function closeAfterResponse(c: Context<AppEnv>, handle: DatabaseHandle): 
   later(c, handle.close());
 }
 
-function later(c: Context<AppEnv>, work: Promise<unknown>): void {
+/** Keeps `work` running after the response (ctx.waitUntil), also if the client goes away. */
+export function later(c: Context<AppEnv>, work: Promise<unknown>): void {
   try {
     c.executionCtx.waitUntil(work);
   } catch {

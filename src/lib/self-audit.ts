@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
-import { type IngestRow, ingestEvents } from '../db/queries/ingest';
+import { ingestGrouped } from '../db/grouped-ingest';
+import type { IngestRow } from '../db/queries/ingest';
 import { afterResponse } from './after-response';
 
 /**
@@ -80,5 +81,6 @@ export const recordSelfAudit: MiddlewareHandler<AppEnv> = async (c, next) => {
     },
     event_id: null,
   };
-  afterResponse(c, 'self-audit event', (db) => ingestEvents(db, [row]));
+  // Grouped with the other reads' rows of this isolate: one INSERT for many reads.
+  afterResponse(c, 'self-audit event', (db) => ingestGrouped(c, row, 'self-audit', () => db));
 };

@@ -1,7 +1,11 @@
 import { env } from 'cloudflare:workers';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { openDatabase } from '../../src/db/client';
+import { loadConfig } from '../../src/env';
+import { toHttpError } from '../../src/lib/errors';
 import { BASE, call, event, get, isEmbedded, postJson, uniqueCompanyId } from '../helpers/app';
+import { ingestRow, submitTogether } from '../helpers/group-commit';
 import { deliver, eventually, messagesOf, queuedEvent } from '../helpers/ingest';
 import { createPrivateDatabase, faultProxy, hyperdriveAt, type PrivateDatabase } from '../helpers/private-database';
 import { countEventsOf, query, withClient } from '../helpers/sql';
@@ -208,6 +212,58 @@ describe('the database dies in the middle of a write', () => {
     await faultProxy('up');
     expect((await postJson(`${BASE}/batch`, { events }, PROXIED)).status).toBe(201);
     expect(await countEventsOf(company)).toBe(5);
+  });
+});
+
+describe('the database dies in the middle of a group commit of creates', () => {
+  const proxiedHandle = () => openDatabase(loadConfig({ ...env, ...PROXIED } as Env), { statementTimeoutMs: 10_000 });
+
+  it.each([
+    ['never reached the server', '0'],
+    ['lost after the server got it', '1'],
+  ])('statement %s: every member gets a 503-class error, none an id; all or none stored', async (_, forward) => {
+    const company = uniqueCompanyId();
+    const handle = proxiedHandle();
+    try {
+      const { fired } = await faultProxy('arm', { match: 'auditevents_ingest', forward });
+      const rows = Array.from({ length: 6 }, () => ingestRow(company));
+      const settled = await submitTogether(PROXIED, handle, rows);
+      expect((await faultProxy('state')).fired).toBe(fired + 1);
+      for (const member of settled) {
+        expect(member.status).toBe('rejected');
+        if (member.status === 'rejected') expect(toHttpError(member.reason).status).toBe(503);
+      }
+      expect([0, 6]).toContain(await settledCount(company));
+      if (forward === '0') expect(await countEventsOf(company)).toBe(0);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('parallel creates while one group is cut: every answer is a 201 of a stored row or a 503, and retries store each once', async () => {
+    const company = uniqueCompanyId();
+    const bodies = Array.from({ length: 12 }, (_, i) =>
+      event({ company_id: company, message: `group fault ${i}`, event_id: crypto.randomUUID() }),
+    );
+    const { fired } = await faultProxy('arm', { match: 'auditevents_ingest', forward: '1' });
+    const responses = await Promise.all(bodies.map((body) => postJson(`${BASE}/create`, body, PROXIED)));
+    expect((await faultProxy('state')).fired).toBe(fired + 1);
+    await settledCount(company);
+    const created: number[] = [];
+    for (const response of responses) {
+      if (response.status === 201) created.push(((await response.json()) as { id: number }).id);
+      else await expectUnavailable(response);
+    }
+    expect(created.length).toBeLessThan(bodies.length);
+    const [row] = await query<{ n: number }>('SELECT count(*)::int AS n FROM auditevents WHERE id = ANY($1)', [
+      created,
+    ]);
+    expect(row?.n).toBe(created.length);
+
+    // Clients retry what failed (all of it, to be safe): each event ends up stored exactly once.
+    const retries = await Promise.all(bodies.map((body) => postJson(`${BASE}/create`, body, PROXIED)));
+    expect(retries.map((r) => r.status)).toEqual(bodies.map(() => 201));
+    expect(await countEventsOf(company)).toBe(bodies.length);
   });
 });
 

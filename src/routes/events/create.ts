@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ingestEvents } from '../../db/queries/ingest';
+import { ingestGrouped } from '../../db/grouped-ingest';
 import { badRequest } from '../../lib/errors';
 import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
@@ -88,10 +88,8 @@ export const createEventHandler: AppRouteHandler<typeof createEventRoute> = asyn
       202,
     );
   }
-  const [outcome] = await ingestEvents(c.var.database().db, [row], (code, attempt) =>
-    c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
-  );
-  if (!outcome) throw new Error('ingest returned no outcome');
+  // Shares one INSERT with the creates arriving now in this isolate; answers after its commit.
+  const outcome = await ingestGrouped(c, row, 'create', () => c.var.database().db);
   if (outcome.error !== null) throw badRequest(unknownNameMessage(outcome.error, row));
   if (!outcome.duplicate) notifyLiveTail(c);
   return c.json(

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { countEvents, pageOfEvents, positionOf } from '../../db/queries/events';
+import { pageOfEvents, positionOf } from '../../db/queries/events';
+import { searchTotal } from '../../db/search-total';
+import { databaseTarget } from '../../env';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonResponse } from '../schemas';
@@ -70,13 +72,20 @@ export const searchHandler: AppRouteHandler<typeof searchRoute> = async (c) => {
   const { db } = c.var.database();
   const filter = await resolveCatalogueIds(db, parsed);
 
-  const total = await countEvents(db, filter);
+  const offset = (currentPage - 1) * pageSize;
   const { rows, truncated } = await pageOfEvents(db, filter, {
     limit: pageSize,
-    offset: (currentPage - 1) * pageSize,
+    offset,
     after: cursor,
     maxBytes: c.var.config.PAGE_MAX_BYTES,
   });
+  // Counted only when the page cannot tell, and reused for a few seconds (src/db/search-total.ts).
+  const total = await searchTotal(
+    db,
+    filter,
+    { offset: cursor ? null : offset, rows: rows.length, pageSize, truncated },
+    { reuseSeconds: c.var.config.SEARCH_COUNT_REUSE_SECONDS, target: databaseTarget(c.var.config) },
+  );
   const events = rows.map(toEventObject);
   const totalPages = Math.ceil(total / pageSize);
   const last = rows[rows.length - 1];
