@@ -69,6 +69,16 @@ const field = (f: string, name: string, value: unknown, says: RegExp, status = 4
 const rawField = (f: string, name: string, rawJson: string, says: RegExp) =>
   create(`${f} ${name}`, withRaw(f, rawJson), 422, ['body', f], says);
 
+/** A create whose JSON is valid but for two bytes of the message, which are not UTF-8. */
+const badUtf8 = (name: string, first: number, second: number) => {
+  const text = JSON.stringify(valid({ message: `${MARKER} XX` }));
+  const bytes = new TextEncoder().encode(text);
+  const at = text.indexOf('XX');
+  bytes[at] = first;
+  bytes[at + 1] = second;
+  return { ...create(name, bytes, 422, ['body'], /UTF-8/), contentType: 'application/json' };
+};
+
 const searchQ = (name: string, qs: string, status: number, loc: (string | number)[] | undefined, says: RegExp) => ({
   name: `search: ${name}`,
   path: `${BASE}/search?${qs}`,
@@ -102,40 +112,8 @@ const cases: HostileCase[] = [
   create('single quotes (not JSON)', "{'company_id': 5001}", 422, ['body'], /JSON decode error/),
   create('NaN literal', withRaw('company_id', 'NaN'), 422, ['body'], /JSON decode error/),
   create('comment in JSON', `/* c */${JSON.stringify(valid())}`, 422, ['body'], /JSON decode error/),
-  {
-    name: 'create: invalid UTF-8 bytes in the body',
-    method: 'POST',
-    path: `${BASE}/create`,
-    body: (() => {
-      const text = JSON.stringify(valid({ message: `${MARKER} XX` }));
-      const bytes = new TextEncoder().encode(text);
-      const at = text.indexOf('XX');
-      bytes[at] = 0xff;
-      bytes[at + 1] = 0xfe;
-      return bytes;
-    })(),
-    contentType: 'application/json',
-    status: 422,
-    loc: ['body'],
-    says: /UTF-8/,
-  },
-  {
-    name: 'create: overlong UTF-8 encoding of a quote (0xC0 0xA2)',
-    method: 'POST',
-    path: `${BASE}/create`,
-    body: (() => {
-      const text = JSON.stringify(valid({ message: `${MARKER} XX` }));
-      const bytes = new TextEncoder().encode(text);
-      const at = text.indexOf('XX');
-      bytes[at] = 0xc0;
-      bytes[at + 1] = 0xa2;
-      return bytes;
-    })(),
-    contentType: 'application/json',
-    status: 422,
-    loc: ['body'],
-    says: /UTF-8/,
-  },
+  badUtf8('invalid UTF-8 bytes in the body', 0xff, 0xfe),
+  badUtf8('overlong UTF-8 encoding of a quote (0xC0 0xA2)', 0xc0, 0xa2),
   {
     name: 'create: text/plain body',
     method: 'POST',
