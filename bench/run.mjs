@@ -531,7 +531,7 @@ async function main() {
           rate: LIVE_TAIL_RATE,
           streamCounts: LIVE_TAIL_STREAMS,
           seconds: settings.seconds,
-          warmup: Math.max(1, settings.warmup / 2),
+          warmup: Math.max(2, settings.warmup / 2),
           logFile,
           serverUrl: server,
           pids: { workerd: tailService.pids, postgres: await databaseBackendPids(ctx) },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The verifier anyone can run (docs/integrity.md, "Verify without us"): Node and its built-in
- * crypto only, plus the three self-contained algorithm files of src/integrity (loaded with
+ * crypto only, plus the self-contained algorithm files of src/integrity (loaded with
  * Node's type stripping), which are the same code the service runs.
  *
  *   Online:  npm run verify -- --url https://host --api-key KEY [--id 123 --id 456]

@@ -244,7 +244,10 @@ async function measureWith(streamCount, ctx) {
     db: session
       ? {
           seconds: session.seconds,
+          notifications_per_s: perSecond(session.notifications ?? 0, session.seconds),
           fan_out_reads_per_s: perSecond(session.fan_out_reads, session.seconds),
+          // Each read's round trip as the object saw it: the query, pgbouncer's queue, the isolate's.
+          fan_out_read_ms: session.fan_out_read_ms ?? null,
           catch_up_reads: session.catch_up_reads,
           key_checks_per_s: perSecond(session.key_checks, session.seconds),
           peak_streams: session.peak_streams,
@@ -264,6 +267,10 @@ async function measureWith(streamCount, ctx) {
  * CPU is measured ({ workerd: [...], postgres: [...] }).
  */
 export async function liveTailScenario(ctx) {
+  // The first run must not pay for a cold service (JIT, pgbouncer's first connections, the
+  // object's first start): the same load with one stream, unmeasured.
+  ctx.log(`  warming up (${ctx.warmup} s, not measured)...`);
+  await measureWith(1, { ...ctx, seconds: ctx.warmup });
   const runs = [];
   for (const count of ctx.streamCounts) {
     ctx.log(`  ${count} stream(s), ${ctx.rate} creates/s...`);

@@ -51,8 +51,13 @@ function rootOfManifest(hex: string): string | null {
 }
 
 /** What the database says about one block: its manifest, its deletion records, its rows checked against both. */
-const readBlock = (db: Database, seq: number) =>
-  Promise.all([manifestOf(db, seq), deletionsOfBlock(db, seq), checkBlockEvents(db, seq)]);
+async function readBlock(db: Database, seq: number) {
+  // One after another: node-postgres deprecates a query sent while another runs on the client.
+  const manifest = await manifestOf(db, seq);
+  const deletions = await deletionsOfBlock(db, seq);
+  const findings = await checkBlockEvents(db, seq);
+  return [manifest, deletions, findings] as const;
+}
 
 export async function verifyTrail(
   db: Database,
@@ -77,13 +82,17 @@ export async function verifyTrail(
 
   // Each block's queries are sent before the blocks ahead of it are checked here, so the
   // database works on the next blocks while the Worker checks this one (docs/benchmark.md).
+  // A block's reads start when its connection has finished the reads before them.
   const inFlight: ReturnType<typeof readBlock>[] = [];
+  const idle: Promise<unknown>[] = readers.map(() => Promise.resolve());
   const send = (index: number) => {
     const block = inRange[index];
     if (!block) return;
-    const read = readBlock(readers[index % readers.length] ?? db, block.header.seq);
+    const slot = index % readers.length;
+    const reader = readers[slot] ?? db;
+    const read = (idle[slot] as Promise<unknown>).then(() => readBlock(reader, block.header.seq));
     // Awaited in its turn; a failure meanwhile must not count as unhandled.
-    read.catch(() => {});
+    idle[slot] = read.catch(() => {});
     inFlight.push(read);
   };
   for (let i = 0; i < readers.length; i++) send(i);

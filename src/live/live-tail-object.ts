@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import { toEventObject } from '../routes/events/event-output';
 import { comparePositions, formatPosition, type Position, parsePosition, positionAtHorizon } from './position';
 import { ReadScheduler } from './read-scheduler';
-import { auditFrame, type EndReason, endFrame, heartbeatFrame, openFrame } from './sse';
+import { auditFrame, type EndReason, endFrame, heartbeatFrame, joinFrames, openFrame } from './sse';
 import { matchesFilter, type StreamFilter, type Subscription, toEventFilter } from './subscription';
 
 /** Rows per fan-out read and per catch-up page. */
@@ -16,8 +16,8 @@ const BATCH = 500;
 const COALESCE_MS = 100;
 /** While the horizon lags behind committed rows (a transaction is still open), poll again after this. */
 const LAG_REPOLL_MS = 100;
-/** A client this many frames behind is cut off (it reconnects and resumes from its position). */
-const MAX_QUEUED_FRAMES = 5000;
+/** A client this many bytes of frames behind is cut off (it reconnects and resumes from its position). */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 interface OpenStream {
   writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -118,7 +118,11 @@ export class LiveTail extends DurableObject<Env> {
       );
     }
     const after = sub.after === null ? null : parsePosition(sub.after);
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    // Queued bytes, not chunks, measure how far behind a client is (a chunk is a tick's frames).
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
+      undefined,
+      new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+    );
     const stream: OpenStream = {
       writer: writable.getWriter(),
       filter: sub.filter,
@@ -215,6 +219,8 @@ export class LiveTail extends DurableObject<Env> {
     if (generation !== this.generation) return;
     if (this.session.readMs.length < MAX_TIMED_READS) this.session.readMs.push(Date.now() - startedAt);
     let lagging = false;
+    // Each stream's frames of this tick, written as one chunk at the end.
+    const out = new Map<OpenStream, Uint8Array[]>();
     // From here to the end: no await, so a catch-up that sees this.cursor sees the streams' state.
     for (const row of rows) {
       const pos: Position = { xid: BigInt(row.writexid), id: BigInt(row.id) };
@@ -232,11 +238,14 @@ export class LiveTail extends DurableObject<Env> {
         s.pos = pos;
         if (matchesFilter(event, s.filter)) {
           frame ??= auditFrame(formatPosition(pos), JSON.stringify(event));
-          this.send(s, frame);
+          const frames = out.get(s);
+          if (frames) frames.push(frame);
+          else out.set(s, [frame]);
         }
       }
       this.cursor = pos;
     }
+    for (const [s, frames] of out) this.send(s, joinFrames(frames));
     if (lagging) this.reads.request(LAG_REPOLL_MS);
     else if (rows.length === BATCH) this.reads.request(0);
   }
@@ -253,11 +262,13 @@ export class LiveTail extends DurableObject<Env> {
       }
       this.counters.catchUpReads += 1;
       const rows = await matchingEventsBetween(this.sideDb().db, stream.eventFilter, stream.pos, target, BATCH);
+      const frames: Uint8Array[] = [];
       for (const row of rows) {
         const pos: Position = { xid: BigInt(row.writexid), id: BigInt(row.id) };
-        this.send(stream, auditFrame(formatPosition(pos), JSON.stringify(toEventObject(row))));
+        frames.push(auditFrame(formatPosition(pos), JSON.stringify(toEventObject(row))));
         stream.pos = pos;
       }
+      if (frames.length > 0) this.send(stream, joinFrames(frames)); // a page, one chunk
       // A short page: every matching row up to target has been sent.
       if (rows.length < BATCH && comparePositions(stream.pos, target) < 0) stream.pos = target;
     }
@@ -266,7 +277,7 @@ export class LiveTail extends DurableObject<Env> {
   private send(stream: OpenStream, frame: Uint8Array): void {
     if (stream.closed) return;
     const { desiredSize } = stream.writer;
-    if (desiredSize !== null && desiredSize < -MAX_QUEUED_FRAMES) {
+    if (desiredSize !== null && desiredSize < -MAX_QUEUED_BYTES) {
       this.end(stream, 'slow-consumer');
       return;
     }

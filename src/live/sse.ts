@@ -16,6 +16,23 @@ export const auditFrame = (position: string, json: string) =>
 /** A comment line: ignored by clients, keeps proxies from closing an idle connection. */
 export const heartbeatFrame = () => encoder.encode(`: keep-alive ${new Date().toISOString()}\n\n`);
 
+/**
+ * Several frames as one chunk: what one tick has for one stream is written once. Each chunk
+ * crosses the object's stream, the route's relay and the socket one at a time, a trip through the
+ * isolate's event loop for each; one chunk per event made a single busy stream fall seconds
+ * behind on the loaded benchmark machine (docs/live-tail.md).
+ */
+export function joinFrames(frames: Uint8Array[]): Uint8Array {
+  if (frames.length === 1) return frames[0] as Uint8Array;
+  const out = new Uint8Array(frames.reduce((n, f) => n + f.byteLength, 0));
+  let at = 0;
+  for (const f of frames) {
+    out.set(f, at);
+    at += f.byteLength;
+  }
+  return out;
+}
+
 export type EndReason = 'revoked' | 'restart' | 'slow-consumer' | 'error';
 
 /** Last frame before the server closes the stream on purpose: why, and that a reconnect resumes. */

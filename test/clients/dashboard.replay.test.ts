@@ -1,7 +1,7 @@
-// An independent reader for the downloaded workbook, as in test/export.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCentral } from '../../src/lib/central-time';
 import { call, event, KEY, postJson, uniqueCompanyId } from '../helpers/app';
+// The downloaded workbook is read by exceljs, an independent reader (test/helpers/xlsx.ts).
 import { readWorkbook, sheetValues } from '../helpers/xlsx';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEvent, event, search, uniqueCompanyId } from '../../helpers/app';
+import { BASE, createEvent, event, postJson, search, uniqueCompanyId } from '../../helpers/app';
 import { openStream, streamResponse } from '../../helpers/sse';
 
 describe('GET /audit-events/stream: live events', () => {
@@ -24,6 +24,30 @@ describe('GET /audit-events/stream: live events', () => {
       for (const r of received) expect(r.event).toEqual(byId.get(r.event.Id as number));
     } finally {
       await stream.close();
+    }
+  });
+
+  it('sends the events of one commit to a stream as one chunk, not one chunk per event', async () => {
+    // Each chunk costs its own trips through the isolate's event loop: one per event made a busy
+    // stream fall seconds behind (docs/live-tail.md). A batch commits its events together, so
+    // one read sees them all.
+    const company = uniqueCompanyId();
+    const response = await streamResponse({ company_id: company });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    try {
+      let opening = '';
+      while (!opening.includes('\n\n')) opening += decoder.decode((await reader.read()).value);
+      const stored = await postJson(`${BASE}/batch`, {
+        events: ['one', 'two', 'three'].map((message) => event({ company_id: company, message })),
+      });
+      expect(stored.status).toBe(201);
+      let chunk = '';
+      // Heartbeats (15 s by default) are chunks of their own: skip them.
+      while (!chunk.includes('event: audit')) chunk = decoder.decode((await reader.read()).value);
+      expect(chunk.match(/event: audit/g)?.length).toBe(3);
+    } finally {
+      await reader.cancel().catch(() => {});
     }
   });
 

@@ -1,15 +1,15 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client';
-import { type EventRow, eachEventBatch } from '../src/db/queries/events';
-import { loadConfig } from '../src/env';
-import { EXPORT_FORMATS } from '../src/export/formats';
-import { streamExport } from '../src/export/stream-export';
-import { formatCentralCompact } from '../src/lib/central-time';
-import { BASE, call, createEvent, event, get, isEmbedded, uniqueCompanyId } from './helpers/app';
-import { parseCsv } from './helpers/csv.mjs';
-import { query } from './helpers/sql';
-import { EXPORT_HEADER, readWorkbook, sheetValues, zipEntryText } from './helpers/xlsx';
+import { openDatabase } from '../../../src/db/client';
+import { type EventRow, eachEventBatch } from '../../../src/db/queries/events';
+import { loadConfig } from '../../../src/env';
+import { EXPORT_FORMATS } from '../../../src/export/formats';
+import { streamExport } from '../../../src/export/stream-export';
+import { formatCentralCompact } from '../../../src/lib/central-time';
+import { BASE, call, createEvent, event, get, isEmbedded, uniqueCompanyId } from '../../helpers/app';
+import { parseCsv } from '../../helpers/csv.mjs';
+import { query } from '../../helpers/sql';
+import { EXPORT_HEADER, readWorkbook, sheetValues, zipEntryText } from '../../helpers/xlsx';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BASE, event, get, postJson, type SearchBody, search, uniqueCompanyId } from './helpers/app';
-import { query } from './helpers/sql';
+import { BASE, event, get, postJson, type SearchBody, search, uniqueCompanyId } from '../../helpers/app';
 
 const users = (body: SearchBody) => body.events.map((e) => e.UserName);
 
@@ -178,64 +177,5 @@ describe('paging', () => {
   it('422 for a tampered cursor', async () => {
     const response = await get(`${BASE}/search?company_id=${company}&cursor=bm9wZQ`);
     expect(response.status).toBe(422);
-  });
-});
-
-describe('recent', () => {
-  it('answers the newest events in the compat envelope, limit defaulting to 500', async () => {
-    const company = uniqueCompanyId();
-    await postJson(
-      `${BASE}/create`,
-      event({ company_id: company, event_timestamp: new Date().toISOString(), user: 'newest' }),
-    );
-    const response = await get(`${BASE}/recent`);
-    const body = (await response.json()) as { StatusCode: number; message: string; count: number; events: unknown[] };
-    expect(body).toMatchObject({ StatusCode: 200, message: 'Data fetched successfully' });
-    expect(body.count).toBe(body.events.length);
-    expect(body.count).toBeLessThanOrEqual(500);
-    const small = (await (await get(`${BASE}/recent?limit=3`)).json()) as { count: number };
-    expect(small.count).toBeLessThanOrEqual(3);
-    expect((await get(`${BASE}/recent?limit=5001`)).status).toBe(422);
-  });
-});
-
-describe('catalogue and directory', () => {
-  it('lists functionalities by id and event types of one functionality by name', async () => {
-    const all = (await (await get(`${BASE}/get-all-auditfunctionalities`)).json()) as {
-      Data: { FunctionalityName: string }[];
-    };
-    expect(all.Data.slice(0, 2).map((f) => f.FunctionalityName)).toEqual(['Authenticate', 'Price Management']);
-    const types = (await (
-      await get(`${BASE}/get-eventtypenames-by-functionalityname?functionalityname=Authenticate`)
-    ).json()) as {
-      StatusCode: number;
-      count: number;
-      events: { EventTypeID: number; EventTypeName: string }[];
-    };
-    expect(types.events.map((t) => t.EventTypeName)).toEqual(['Login', 'Logout', 'Reset Password', 'Sign up']);
-    expect(types.count).toBe(4);
-    const none = (await (
-      await get(`${BASE}/get-eventtypenames-by-functionalityname?functionalityname=Nope`)
-    ).json()) as { message: string; count: number };
-    expect(none).toMatchObject({ message: 'Data not found', count: 0 });
-  });
-
-  it("lists companies by name and a company's stores by name", async () => {
-    const a = uniqueCompanyId();
-    await query(`INSERT INTO companies VALUES ($1, 'Zeta Stores'), ($2, 'Alpha Stores')`, [a, a + 1]);
-    await query(`INSERT INTO storelocations VALUES ($1, 2, 'Uptown'), ($1, 1, 'Midtown')`, [a]);
-    const companies = (await (await get(`${BASE}/get-all-companies`)).json()) as {
-      Data: { CompanyID: number; CompanyName: string }[];
-    };
-    const names = companies.Data.map((c) => c.CompanyName);
-    expect(names).toEqual([...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
-    expect(companies.Data).toEqual(expect.arrayContaining([{ CompanyID: a, CompanyName: 'Zeta Stores' }]));
-    const stores = (await (await get(`${BASE}/get-storelocations-by-company?company_id=${a}`)).json()) as {
-      Data: unknown[];
-    };
-    expect(stores.Data).toEqual([
-      { CompanyID: a, StoreLocationID: 1, StoreName: 'Midtown' },
-      { CompanyID: a, StoreLocationID: 2, StoreName: 'Uptown' },
-    ]);
   });
 });
