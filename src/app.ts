@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { type Hook, OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -36,18 +36,37 @@ export const OPENAPI_DOCUMENT = {
 
 /** The OpenAPIHono factory: validation hook, errors, middleware, routes and docs in one place. */
 export function createApp() {
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
-      if (!result.success) {
-        const target = result.target === 'json' ? 'body' : (result.target as 'query' | 'header' | 'path');
-        const issues = toValidationIssues(result.error, target);
-        throw validationError(
-          target === 'query' ? explainRepeatedParameters(issues, repeatedQueryNames(c.req.queries())) : issues,
-        );
-      }
-    },
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: refuseInvalidRequest });
+  useGlobalMiddleware(app);
+  // Key, rate limit, self-audit and scope are each route's own middleware (defineRoute), read
+  // from the route the router matched: no table keyed by URL text (docs/architecture.md).
+  mountApi(app);
+  refuseUnmatchedApiPaths(app);
+  assertEveryRouteDeclared(app, API_PREFIX);
+  serveDocs(app);
+  app.notFound((c) => errorResponse(c, noRoute(app, c.req.path)));
+  app.onError((error, c) => {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500)
+      c.var.logger?.error('request failed', { status: httpError.status, ...describeError(error) });
+    return errorResponse(c, httpError);
   });
+  return app;
+}
 
+/** The zod validators' failures as FastAPI's 422 body; repeated query parameters explained. */
+const refuseInvalidRequest: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  if (!result.success) {
+    const target = result.target === 'json' ? 'body' : (result.target as 'query' | 'header' | 'path');
+    const issues = toValidationIssues(result.error, target);
+    throw validationError(
+      target === 'query' ? explainRepeatedParameters(issues, repeatedQueryNames(c.req.queries())) : issues,
+    );
+  }
+};
+
+/** What every request goes through before its route: request context, CORS, the body limit. */
+function useGlobalMiddleware(app: OpenAPIHono<AppEnv>) {
   app.use('*', requestContext);
   app.use(
     '*',
@@ -69,16 +88,18 @@ export function createApp() {
       },
     })(c, next);
   });
-  // Key, rate limit, self-audit and scope are each route's own middleware (defineRoute), read
-  // from the route the router matched: no table keyed by URL text (docs/architecture.md).
-  mountApi(app);
-  // What matched no route under the prefix: deny by default, then 404 or 405.
+}
+
+/** What matched no route under the prefix: deny by default (UNMATCHED needs admin), then 404 or 405. */
+function refuseUnmatchedApiPaths(app: OpenAPIHono<AppEnv>) {
   const answerNoRoute: MiddlewareHandler<AppEnv> = async (c) => {
     throw noRoute(app, c.req.path);
   };
   for (const handler of [...guardsFor(UNMATCHED, null), answerNoRoute]) app.all(`${API_PREFIX}/*`, handler);
-  assertEveryRouteDeclared(app, API_PREFIX);
+}
 
+/** The OpenAPI document and its two readers (Swagger UI, Redoc): public pages outside the API prefix. */
+function serveDocs(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'APIKeyHeader', {
     type: 'apiKey',
     in: 'header',
@@ -87,15 +108,6 @@ export function createApp() {
   app.doc31(`${BASE_PATH}/openapi.json`, OPENAPI_DOCUMENT);
   app.get(`${BASE_PATH}/docs`, (c) => c.html(swaggerPage(`${BASE_PATH}/openapi.json`)));
   app.get(`${BASE_PATH}/redoc`, (c) => c.html(redocPage(`${BASE_PATH}/openapi.json`)));
-
-  app.notFound((c) => errorResponse(c, noRoute(app, c.req.path)));
-  app.onError((error, c) => {
-    const httpError = toHttpError(error);
-    if (httpError.status >= 500)
-      c.var.logger?.error('request failed', { status: httpError.status, ...describeError(error) });
-    return errorResponse(c, httpError);
-  });
-  return app;
 }
 
 /** 405 with Allow when the path has routes for other methods, else 404 (path as the router saw it). */

@@ -3,6 +3,120 @@
 -- Operators' guide: docs/lifecycle.md.
 -- The runs table is in 006_maintenance.sql.
 
+-- The pieces of auditevents_maintain below, each one step of it; they run inside its transaction
+-- and under its settings (lock_timeout, datestyle), and are not meant to be called alone.
+
+-- First: the arguments checked, and the instants they mean: live months ending at or before
+-- cutoff are archived; archive months ending at or before drop_before (NULL: none) are dropped.
+CREATE OR REPLACE FUNCTION auditevents_maintenance_window(
+  months_to_keep integer, ref_date date, archive_months_to_keep integer, today date,
+  OUT cutoff timestamptz, OUT drop_before timestamptz)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  ref_month timestamptz;
+BEGIN
+  IF months_to_keep IS NULL OR months_to_keep < 1 THEN
+    RAISE EXCEPTION 'months_to_keep must be at least 1, got %', coalesce(months_to_keep::text, 'NULL');
+  END IF;
+  IF archive_months_to_keep IS NOT NULL AND archive_months_to_keep < months_to_keep THEN
+    RAISE EXCEPTION 'archive_months_to_keep (%) must not be less than months_to_keep (%)',
+      archive_months_to_keep, months_to_keep;
+  END IF;
+  IF ref_date > today THEN
+    RAISE EXCEPTION 'ref_date % is in the future (today is % in Central Time)', ref_date, today;
+  END IF;
+  ref_month := auditevents_month_start(coalesce(ref_date, today)::timestamp AT TIME ZONE 'America/Chicago');
+  cutoff := auditevents_add_months(ref_month, 1 - months_to_keep);
+  IF archive_months_to_keep IS NOT NULL THEN
+    drop_before := auditevents_add_months(ref_month, 1 - archive_months_to_keep);
+  END IF;
+END $$;
+
+-- Step 2, outside the critical section: the live months ending at or before cutoff, each counted
+-- and given the range CHECK constraint if it lacks it, in month order.
+CREATE OR REPLACE FUNCTION auditevents_months_to_archive(
+  cutoff timestamptz,
+  OUT names text[], OUT froms timestamptz[], OUT tos timestamptz[], OUT moved jsonb, OUT total_rows bigint)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  part record;
+  part_rows bigint;
+BEGIN
+  names := '{}';
+  froms := '{}';
+  tos := '{}';
+  moved := '[]'::jsonb;
+  total_rows := 0;
+  FOR part IN SELECT * FROM auditevents_partitions
+              WHERE parent = 'auditevents' AND range_to <= cutoff ORDER BY range_from LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                   WHERE conrelid = part.relid AND conname = 'auditevents_month_range' AND convalidated) THEN
+      -- A partition made some other way: this scans it, under an ACCESS EXCLUSIVE lock on this
+      -- old month only (see docs/lifecycle.md).
+      EXECUTE format('ALTER TABLE %I ADD CONSTRAINT auditevents_month_range '
+                     'CHECK (eventtimestamp >= %L AND eventtimestamp < %L)',
+                     part.partition, part.range_from, part.range_to);
+    END IF;
+    -- Rows stored in this month after the count (late events during the run) move with it
+    -- but are not in rows_archived.
+    EXECUTE format('SELECT count(*) FROM %I', part.partition) INTO part_rows;
+    total_rows := total_rows + part_rows;
+    names := names || part.partition;
+    froms := froms || part.range_from;
+    tos := tos || part.range_to;
+    moved := moved || jsonb_build_object('partition', part.partition, 'from', part.range_from,
+                                         'to', part.range_to, 'rows', part_rows);
+  END LOOP;
+END $$;
+
+-- Step 3, in the critical section: each live month becomes an archive month (DETACH, archivedat
+-- column, RENAME, ATTACH). Returns when the live table was locked (the first DETACH), or NULL
+-- when there was nothing to move.
+CREATE OR REPLACE FUNCTION auditevents_move_to_archive(
+  names text[], froms timestamptz[], tos timestamptz[], archived_at timestamptz)
+RETURNS timestamptz
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  locked_at timestamptz;
+BEGIN
+  FOR i IN 1..coalesce(array_length(names, 1), 0) LOOP
+    EXECUTE format('ALTER TABLE auditevents DETACH PARTITION %I', names[i]);
+    locked_at := coalesce(locked_at, clock_timestamp()); -- the live table is locked from here
+    EXECUTE format('ALTER TABLE %I ADD COLUMN archivedat timestamptz NOT NULL DEFAULT %L',
+                   names[i], archived_at);
+    EXECUTE format('ALTER TABLE %I ALTER COLUMN archivedat DROP DEFAULT', names[i]);
+    EXECUTE format('ALTER TABLE %I RENAME TO %I',
+                   names[i], auditevents_partition_name('auditevents_archival', froms[i]));
+    EXECUTE format('ALTER TABLE auditevents_archival ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+                   auditevents_partition_name('auditevents_archival', froms[i]), froms[i], tos[i]);
+  END LOOP;
+  RETURN locked_at;
+END $$;
+
+-- Step 3, in the critical section: drops the archive months ending at or before drop_before;
+-- returns their names as a JSON array.
+CREATE OR REPLACE FUNCTION auditevents_drop_archive_months(drop_before timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  part record;
+  dropped jsonb := '[]'::jsonb;
+BEGIN
+  FOR part IN SELECT * FROM auditevents_partitions
+              WHERE parent = 'auditevents_archival' AND range_to <= drop_before ORDER BY range_from LOOP
+    -- Signed into the next integrity block, so verification knows these were deleted by
+    -- policy, not by hand (docs/integrity.md section 5).
+    PERFORM integrity_record_deletion(part.partition, part.range_from, part.range_to, drop_before);
+    EXECUTE format('DROP TABLE %I', part.partition);
+    dropped := dropped || to_jsonb(part.partition);
+  END LOOP;
+  RETURN dropped;
+END $$;
+
 -- The whole maintenance as a function that returns the run it recorded (the Worker calls this;
 -- operators call the procedure below).
 --
@@ -44,17 +158,10 @@ DECLARE
   max_attempts constant integer := 5;
   started timestamptz := clock_timestamp();
   today date := (now() AT TIME ZONE 'America/Chicago')::date;
-  ref_month timestamptz;
   cutoff timestamptz;
   drop_before timestamptz;
-  part record;
-  names text[] := '{}';
-  froms timestamptz[] := '{}';
-  tos timestamptz[] := '{}';
-  moved jsonb := '[]'::jsonb;
+  months record;
   dropped jsonb;
-  part_rows bigint;
-  total_rows bigint := 0;
   created integer;
   keys_deleted bigint := 0;
   attempt integer := 0;
@@ -73,46 +180,14 @@ BEGIN
   END IF;
 
   BEGIN
-    IF months_to_keep IS NULL OR months_to_keep < 1 THEN
-      RAISE EXCEPTION 'months_to_keep must be at least 1, got %', coalesce(months_to_keep::text, 'NULL');
-    END IF;
-    IF archive_months_to_keep IS NOT NULL AND archive_months_to_keep < months_to_keep THEN
-      RAISE EXCEPTION 'archive_months_to_keep (%) must not be less than months_to_keep (%)',
-        archive_months_to_keep, months_to_keep;
-    END IF;
-    IF ref_date > today THEN
-      RAISE EXCEPTION 'ref_date % is in the future (today is % in Central Time)', ref_date, today;
-    END IF;
-    ref_month := auditevents_month_start(coalesce(ref_date, today)::timestamp AT TIME ZONE 'America/Chicago');
-    cutoff := auditevents_add_months(ref_month, 1 - months_to_keep);
-    IF archive_months_to_keep IS NOT NULL THEN
-      drop_before := auditevents_add_months(ref_month, 1 - archive_months_to_keep);
-    END IF;
+    SELECT w.cutoff, w.drop_before INTO cutoff, drop_before
+    FROM auditevents_maintenance_window(months_to_keep, ref_date, archive_months_to_keep, today) AS w;
 
     -- Nobody creates or moves partitions while this run decides what to move.
     PERFORM pg_advisory_xact_lock(7262001);
 
     -- Outside the critical section.
-    FOR part IN SELECT * FROM auditevents_partitions
-                WHERE parent = 'auditevents' AND range_to <= cutoff ORDER BY range_from LOOP
-      IF NOT EXISTS (SELECT 1 FROM pg_constraint
-                     WHERE conrelid = part.relid AND conname = 'auditevents_month_range' AND convalidated) THEN
-        -- A partition made some other way: this scans it, under an ACCESS EXCLUSIVE lock on this
-        -- old month only (see docs/lifecycle.md).
-        EXECUTE format('ALTER TABLE %I ADD CONSTRAINT auditevents_month_range '
-                       'CHECK (eventtimestamp >= %L AND eventtimestamp < %L)',
-                       part.partition, part.range_from, part.range_to);
-      END IF;
-      -- Rows stored in this month after the count (late events during the run) move with it
-      -- but are not in rows_archived.
-      EXECUTE format('SELECT count(*) FROM %I', part.partition) INTO part_rows;
-      total_rows := total_rows + part_rows;
-      names := names || part.partition;
-      froms := froms || part.range_from;
-      tos := tos || part.range_to;
-      moved := moved || jsonb_build_object('partition', part.partition, 'from', part.range_from,
-                                           'to', part.range_to, 'rows', part_rows);
-    END LOOP;
+    months := auditevents_months_to_archive(cutoff);
 
     IF drop_before IS NOT NULL THEN
       -- Retried event_ids of hard-deleted events are stored again rather than answered with an
@@ -126,18 +201,7 @@ BEGIN
       attempt := attempt + 1;
       BEGIN
         attempt_started := clock_timestamp();
-        locked_at := NULL;
-        FOR i IN 1..coalesce(array_length(names, 1), 0) LOOP
-          EXECUTE format('ALTER TABLE auditevents DETACH PARTITION %I', names[i]);
-          locked_at := coalesce(locked_at, clock_timestamp()); -- the live table is locked from here
-          EXECUTE format('ALTER TABLE %I ADD COLUMN archivedat timestamptz NOT NULL DEFAULT %L',
-                         names[i], started);
-          EXECUTE format('ALTER TABLE %I ALTER COLUMN archivedat DROP DEFAULT', names[i]);
-          EXECUTE format('ALTER TABLE %I RENAME TO %I',
-                         names[i], auditevents_partition_name('auditevents_archival', froms[i]));
-          EXECUTE format('ALTER TABLE auditevents_archival ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
-                         auditevents_partition_name('auditevents_archival', froms[i]), froms[i], tos[i]);
-        END LOOP;
+        locked_at := auditevents_move_to_archive(months.names, months.froms, months.tos, started);
 
         -- From now on, events for archived months are routed to the archive.
         UPDATE auditevents_lifecycle SET archived_before = cutoff
@@ -145,14 +209,7 @@ BEGIN
 
         dropped := '[]'::jsonb;
         IF drop_before IS NOT NULL THEN
-          FOR part IN SELECT * FROM auditevents_partitions
-                      WHERE parent = 'auditevents_archival' AND range_to <= drop_before ORDER BY range_from LOOP
-            -- Signed into the next integrity block, so verification knows these were deleted by
-            -- policy, not by hand (docs/integrity.md section 5).
-            PERFORM integrity_record_deletion(part.partition, part.range_from, part.range_to, drop_before);
-            EXECUTE format('DROP TABLE %I', part.partition);
-            dropped := dropped || to_jsonb(part.partition);
-          END LOOP;
+          dropped := auditevents_drop_archive_months(drop_before);
         END IF;
 
         created := ensure_auditevents_partitions(coalesce(ref_date, today), months_ahead);
@@ -170,8 +227,8 @@ BEGIN
     INSERT INTO auditevents_maintenance_runs
       (job, run_trigger, started_at, finished_at, status, months_archived, rows_archived,
        archive_partitions_dropped, partitions_created, details)
-    VALUES ('maintain', run_trigger, started, clock_timestamp(), 'ok', coalesce(array_length(names, 1), 0),
-            total_rows, jsonb_array_length(dropped), created,
+    VALUES ('maintain', run_trigger, started, clock_timestamp(), 'ok', coalesce(array_length(months.names, 1), 0),
+            months.total_rows, jsonb_array_length(dropped), created,
             jsonb_build_object(
               'ref_date', coalesce(ref_date, today),
               'cutoff', cutoff,
@@ -179,7 +236,7 @@ BEGIN
               'months_to_keep', months_to_keep,
               'archive_months_to_keep', archive_months_to_keep,
               'months_ahead', months_ahead,
-              'archived', moved,
+              'archived', months.moved,
               'dropped', dropped,
               'idempotency_keys_deleted', keys_deleted,
               'lock_attempts', attempt,

@@ -10,7 +10,7 @@ export interface ExportColumn {
   width: number;
 }
 
-/** The old workbook's ten columns, in order (CONTRACT.md, Export). */
+/** The old workbook's ten columns, in order (the old service's workbook: README, Export). */
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { header: 'ID', width: 12 },
   { header: 'Event Timestamp', width: 20 },

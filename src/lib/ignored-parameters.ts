@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env';
 
 /**
  * The old service ignored query parameters and body fields it did not know, and the clients
- * that call it rely on that (CLIENTS.md): a 422 would make the dashboard's export button do
+ * that call it rely on that (README, Compatibility with the old service's clients): a 422 would make the dashboard's export button do
  * nothing, or lose a posting system's events. So they are ignored here too, but never silently:
  * each is named in this response header and in a WARNING log line, so a typo can still be
  * found (issue 11.2, 11.3).

@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { CENTRAL_TZ } from '../../lib/central-time';
 import { pgTimestampToMicros } from '../../lib/epoch-micros';
 import type { Database } from '../client';
 import {
@@ -180,8 +181,9 @@ function pageConditions(db: Database, src: EventSource, filter: EventFilter, pag
 }
 
 /**
- * A page of at most `limit` rows that also stops once the rows before a row hold `maxBytes` of
- * message and additional data as text (issue 13.2): 5000 rows of 10,000-character messages and
+ * A page (or an export batch) of at most `limit` rows that also stops once the rows before a row
+ * hold `maxBytes` of message and additional data as text (issue 13.2, 13.8: uncompressed sizes,
+ * so a run of very large rows comes in smaller batches): 5000 rows of 10,000-character messages and
  * 16 KB of additional data would be ~130 MB of JSON, past a Worker's 128 MB. Always at least one
  * row. Each row says how far it got (rn, bytes through it, whether a row follows), so the caller
  * can tell a page cut by the budget from one that ended.
@@ -227,28 +229,6 @@ export async function countEvents(db: Database, filter: EventFilter): Promise<nu
 }
 
 /**
- * One keyset batch that also stops once the rows before a row hold `maxBytes` of message and
- * additional data as text, so a run of very large rows comes in smaller batches. Always at least
- * one row. Uncompressed sizes (issue 13.8): octet_length of a text reads its length from the
- * TOAST header without decompressing; the jsonb is measured as the text it is sent as.
- */
-function batchWithin(db: Database, src: EventSource, where: SQL[], limit: number, maxBytes: number) {
-  const bytesBefore = sql<
-    string | null
-  >`sum(${textBytes(src)}) OVER (ORDER BY ${src.eventTimestamp} DESC, ${src.id} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
-  const page = selectEnrichedWith(db, src, { bytesBefore: bytesBefore.as('bytes_before') })
-    .where(and(...where))
-    .orderBy(...newestFirst(src))
-    .limit(limit)
-    .as('page');
-  return db
-    .select()
-    .from(page)
-    .where(sql`coalesce(${page.bytesBefore}, 0) < ${maxBytes}`)
-    .orderBy(desc(page.eventTimestamp), desc(page.id));
-}
-
-/**
  * Every matching row, newest first, in keyset batches: each batch is a fresh index range scan,
  * so memory holds one batch and no cursor or transaction stays open between them.
  */
@@ -276,7 +256,8 @@ export async function* eachEventBatch(
             .where(and(...where))
             .orderBy(...newestFirst(src))
             .limit(limit)
-        : await batchWithin(db, src, where, limit, options.maxBatchBytes);
+        : // The page's query: its budget columns (bytes through, rn, has next) ride along unused.
+          await budgetedPage(db, src, where, limit, options.maxBatchBytes);
     if (rows.length === 0) return;
     yield rows;
     remaining -= rows.length;
@@ -286,4 +267,44 @@ export async function* eachEventBatch(
     if (!last) return;
     after = positionOf(last);
   }
+}
+
+export type StatsBucket = 'hour' | 'day';
+
+export interface StatsRow {
+  /** Start of the bucket, epoch milliseconds. */
+  startMs: number;
+  success: number;
+  failed: number;
+}
+
+/**
+ * Events per bucket, split Success/Failed, for the search filters (same conditions, so the same
+ * indexes and the same tenant scoping as search). Buckets are Central Time: a day is a Central
+ * calendar day (23 or 25 hours on DST days, date_trunc with the zone); an hour is truncated in
+ * UTC, which is the same boundary because Central offsets are whole hours, and keeps the two
+ * 01:00 hours of the autumn change apart. Only buckets with events are returned.
+ */
+export async function eventCountsByBucket(db: Database, filter: EventFilter, bucket: StatsBucket): Promise<StatsRow[]> {
+  const src = sourceFor(filter);
+  const start =
+    bucket === 'day'
+      ? sql`date_trunc('day', ${src.eventTimestamp}, ${CENTRAL_TZ}::text)`
+      : sql`date_trunc('hour', ${src.eventTimestamp} AT TIME ZONE 'UTC')`;
+  // Epoch milliseconds as text: exact, and no time zone text for the driver to interpret.
+  const startMs =
+    bucket === 'day'
+      ? sql<string>`(extract(epoch FROM ${start}) * 1000)::bigint::text`
+      : sql<string>`(extract(epoch FROM ${start} AT TIME ZONE 'UTC') * 1000)::bigint::text`;
+  const rows = await db
+    .select({
+      startMs,
+      success: sql<string>`count(*) FILTER (WHERE ${src.status} = 'Success')`,
+      failed: sql<string>`count(*) FILTER (WHERE ${src.status} = 'Failed')`,
+    })
+    .from(src)
+    .where(and(...conditions(src, filter)))
+    .groupBy(sql`1`)
+    .orderBy(sql`1`);
+  return rows.map((r) => ({ startMs: Number(r.startMs), success: Number(r.success), failed: Number(r.failed) }));
 }

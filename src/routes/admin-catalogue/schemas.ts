@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { hasControlChars, hasNul, isBlank, isWellFormed } from '../../lib/text-rules';
 import { errorResponse, IdSchema } from '../schemas';
 
-/** Shapes of the catalogue and directory admin routes (docs/catalogue.md). */
+/** Shapes of the catalogue and directory admin routes (README, Routes). */
 
 export const ADMIN_CATALOGUE_TAGS = ['Admin: catalogue and directory'];
 const MAX_EVENT_TYPES = 100;

@@ -14,7 +14,7 @@ export function idIn(value: string | undefined): number | undefined {
 
 /**
  * The support dashboard's export puts the drop-downs' values, the numeric FunctionalityID and
- * EventTypeID, into functionality_name and event_type_name (CLIENTS.md). A value made only of
+ * EventTypeID, into functionality_name and event_type_name (README, Compatibility with the old service's clients). A value made only of
  * digits that is not a known name is therefore read as the id; a name wins when one exists, so
  * a functionality really called "42" is still found by name (issue 11.4). The digits are turned
  * into a number here and bound as a parameter: no SQL ever casts the caller's text.

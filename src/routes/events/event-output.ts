@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { EventRow } from '../../db/queries/events';
 import { formatCentral, formatCentralIso, pgTimestampToEpoch } from '../../lib/central-time';
 
-/** The event object of every `events` array (CONTRACT.md, compat). */
+/** The event object of every `events` array (the old service's shape: README, Compatibility). */
 export const EventSchema = z
   .object({
     Id: z.number().int().openapi({ example: 1042 }),

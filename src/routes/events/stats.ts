@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { eventCountsByBucket } from '../../db/queries/event-stats';
+import { eventCountsByBucket } from '../../db/queries/events';
 import { CENTRAL_TZ, formatCentralIso } from '../../lib/central-time';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
