@@ -2,17 +2,15 @@
 // Database: DATABASE_URL (or PG_HOST...) when set, otherwise an embedded PostgreSQL (PGlite)
 // whose data is kept under .data/pglite between runs. Migrates it, then starts wrangler dev
 // with Hyperdrive's local connection string pointed at it.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../src/db/migrator.ts';
 import { buildConsole } from './build-console.mjs';
 import { configuredDatabaseUrl, withPassword } from './lib/database-url.mjs';
 import { readMigrations } from './lib/migrations.mjs';
 import { spawnReady } from './lib/spawn-ready.mjs';
+import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import { isEmpty, loadSampleData } from './sample-data.mjs';
 
 const PORT = Number(process.env.PORT ?? 8787);
@@ -81,29 +79,12 @@ try {
   }
   await client.end();
 
-  const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-  const child = spawn(
-    process.execPath,
-    [
-      wrangler,
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(PORT),
-      '--test-scheduled',
-      '--show-interactive-dev-session=false',
-    ],
-    {
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: db.url,
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-        WRANGLER_SEND_METRICS: 'false',
-      },
-    },
-  );
+  const child = spawnWranglerDev({
+    port: PORT,
+    databaseUrl: db.url,
+    args: ['--test-scheduled'],
+    options: { stdio: 'inherit' },
+  });
   children.push(child);
   child.on('exit', (code) => shutdown(code ?? 0));
   console.log(`

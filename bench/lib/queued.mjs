@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { waitUntilServing } from '../../scripts/lib/wait-until-serving.mjs';
+import { spawnWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
 import { onCleanup } from './cleanup.mjs';
 import { withClient } from './database.mjs';
 import { freePort } from './ports.mjs';
@@ -26,40 +26,14 @@ export async function queuedIngestScenario({ root, workDir, benchUrl, quick, log
   const state = join(workDir, 'wrangler-state');
   rmSync(state, { recursive: true, force: true });
   mkdirSync(state, { recursive: true });
-  const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   const url = new URL(benchUrl);
   if (!url.password) url.password = 'bench'; // Hyperdrive's local string needs one
-  const child = spawn(
-    process.execPath,
-    [
-      wrangler,
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--persist-to',
-      state,
-      '--show-interactive-dev-session=false',
-      '--var',
-      `API_KEYS:${key}`,
-      '--var',
-      'LOG_LEVEL:ERROR',
-      '--var',
-      'SELF_AUDIT:false',
-    ],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-      env: {
-        ...process.env,
-        CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: url.toString(),
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-        WRANGLER_SEND_METRICS: 'false',
-      },
-    },
-  );
+  const child = spawnWranglerDev({
+    port,
+    databaseUrl: url.toString(),
+    args: ['--persist-to', state, '--var', `API_KEYS:${key}`, '--var', 'LOG_LEVEL:ERROR', '--var', 'SELF_AUDIT:false'],
+    options: { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4000);
@@ -77,15 +51,14 @@ export async function queuedIngestScenario({ root, workDir, benchUrl, quick, log
   onCleanup('wrangler dev (queued ingest)', stop);
   const base = `http://127.0.0.1:${port}/pyaudit/api`;
   const headers = { 'CSIQ-APIKEY': key, 'Content-Type': 'application/json' };
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${stderr.slice(-500)}`);
-    try {
-      if ((await fetch(`${base}/healthcheck`)).ok) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error('wrangler dev did not answer in 120 s');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  await waitUntilServing({
+    url: `http://127.0.0.1:${port}`,
+    child,
+    timeoutMs: 120_000,
+    name: 'wrangler dev',
+    healthy: true,
+    exitDetail: () => `: ${stderr.slice(-500)}`,
+  });
 
   const company = 900_000_000 + Math.floor(Math.random() * 1_000_000);
   const count = () =>

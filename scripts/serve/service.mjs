@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildConsole } from '../build-console.mjs';
+import { waitUntilServing } from '../lib/wait-until-serving.mjs';
 import { buildBundle, listModules } from './build.mjs';
 import { renderWorkerdConfig } from './workerd-config.mjs';
 import { readSecretNames, readWranglerConfig } from './wrangler-config.mjs';
@@ -69,21 +70,6 @@ export function writeWorkerdConfig({
   return { configPath, vars, secrets };
 }
 
-async function waitUntilServing(url, child, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`workerd exited with code ${child.exitCode} before serving`);
-    try {
-      // Any HTTP answer (even 503 for an unreachable database) means the Worker is up.
-      await fetch(`${url}/pyaudit/api/healthcheck`, { signal: AbortSignal.timeout(2000) });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`workerd did not answer on ${url} within ${timeoutMs / 1000} s`);
-}
-
 /** A listening socket made here, so several workerd processes can accept on the same port. */
 function listenSocket(host, port) {
   return new Promise((resolve, reject) => {
@@ -141,7 +127,7 @@ export async function startService({
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   const stop = () => Promise.all(children.map((child) => stopChild(child)));
   try {
-    await Promise.all(children.map((child) => waitUntilServing(url, child, 60_000)));
+    await Promise.all(children.map((child) => waitUntilServing({ url, child, timeoutMs: 60_000, name: 'workerd' })));
   } catch (error) {
     await stop();
     throw error;

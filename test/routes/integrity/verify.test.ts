@@ -47,36 +47,79 @@ describe.skipIf(isEmbedded)('verify: tampering through SQL is named exactly (iss
     });
   });
 
-  it('a message updated in place', async () => {
+  /** Recomputes an event's stored hash for the text it now has, as an administrator covering up would. */
+  const REHASH = `auditevent_content_hash(id, eventtimestamp, functionalityid, eventtypeid, storelocationid, companyid,
+                                          username, message, status, additionaldata, eventid)`;
+
+  /**
+   * Tampering of a sealed trail (two blocks of three events, `ids` in order) by SQL statements,
+   * and the failures verification must name, as block/event/reason.
+   */
+  const TAMPERING: {
+    name: string;
+    statements: [text: string, params?: (ids: number[]) => unknown[]][];
+    named: (ids: number[]) => string[];
+  }[] = [
+    {
+      name: 'a message updated in place',
+      statements: [['UPDATE auditevents SET message = $2 WHERE id = $1', (ids) => [ids[1], 'nothing happened here']]],
+      named: (ids) => [`1/${ids[1]}/event_changed`],
+    },
+    {
+      name: 'a message updated with its stored hash recomputed to match',
+      statements: [
+        ["UPDATE auditevents SET message = 'covered up' WHERE id = $1", (ids) => [ids[4]]],
+        [`UPDATE auditevents SET eventhash = ${REHASH} WHERE id = $1`, (ids) => [ids[4]]],
+      ],
+      named: (ids) => [`2/${ids[4]}/event_changed`],
+    },
+    {
+      name: 'only the stored hash column edited',
+      statements: [[`UPDATE auditevents SET eventhash = sha256('x'::bytea) WHERE id = $1`, (ids) => [ids[0]]]],
+      named: (ids) => [`1/${ids[0]}/event_hash_changed`],
+    },
+    {
+      name: 'a row deleted',
+      statements: [['DELETE FROM auditevents WHERE id = $1', (ids) => [ids[2]]]],
+      named: (ids) => [`1/${ids[2]}/event_missing`],
+    },
+    {
+      name: "a block's previous hash edited",
+      statements: [[`UPDATE integrity_blocks SET prev_hash = sha256('elsewhere'::bytea) WHERE seq = 2`]],
+      named: () => ['2/null/bad_signature', '2/null/block_hash_mismatch', '2/null/chain_broken'],
+    },
+    {
+      // The header no longer hashes to its stored hash nor verifies against its signature, no
+      // longer matches its manifest, and the next block's link now points at a different header.
+      name: "a block's signed count edited",
+      statements: [['UPDATE integrity_blocks SET event_count = event_count - 1 WHERE seq = 1']],
+      named: () => [
+        '1/null/bad_signature',
+        '1/null/block_hash_mismatch',
+        '1/null/count_mismatch',
+        '2/null/chain_broken',
+      ],
+    },
+    {
+      name: "a block's manifest edited to match an edited event",
+      statements: [
+        ["UPDATE auditevents SET message = 'rewritten' WHERE id = $1", (ids) => [ids[0]]],
+        [`UPDATE auditevents SET eventhash = ${REHASH} WHERE id = $1`, (ids) => [ids[0]]],
+        [
+          'UPDATE integrity_block_events m SET eventhash = e.eventhash FROM auditevents e WHERE e.id = m.event_id AND e.id = $1',
+          (ids) => [ids[0]],
+        ],
+      ],
+      named: () => ['1/null/root_mismatch'],
+    },
+  ];
+
+  it.each(TAMPERING)('$name', async ({ statements, named }) => {
     const ids = await sealedTrail();
-    await t.sql('UPDATE auditevents SET message = $2 WHERE id = $1', [ids[1], 'nothing happened here']);
+    for (const [text, params] of statements) await t.sql(text, params?.(ids));
     const report = await t.verify();
     expect(report.ok).toBe(false);
-    expect(reasons(report)).toEqual([`1/${ids[1]}/event_changed`]);
-  });
-
-  it('a message updated with its stored hash recomputed to match', async () => {
-    const ids = await sealedTrail();
-    await t.sql(
-      `UPDATE auditevents SET message = 'covered up',
-         eventhash = auditevent_content_hash(id, eventtimestamp, functionalityid, eventtypeid, storelocationid, companyid,
-                                             username, 'covered up', status, additionaldata, eventid)
-       WHERE id = $1`,
-      [ids[4]],
-    );
-    expect(reasons(await t.verify())).toEqual([`2/${ids[4]}/event_changed`]);
-  });
-
-  it('only the stored hash column edited', async () => {
-    const ids = await sealedTrail();
-    await t.sql(`UPDATE auditevents SET eventhash = sha256('x'::bytea) WHERE id = $1`, [ids[0]]);
-    expect(reasons(await t.verify())).toEqual([`1/${ids[0]}/event_hash_changed`]);
-  });
-
-  it('a row deleted', async () => {
-    const ids = await sealedTrail();
-    await t.sql('DELETE FROM auditevents WHERE id = $1', [ids[2]]);
-    expect(reasons(await t.verify())).toEqual([`1/${ids[2]}/event_missing`]);
+    expect(reasons(report)).toEqual(named(ids));
   });
 
   it('a row inserted into a sealed block with a made-up hash', async () => {
@@ -103,45 +146,6 @@ describe.skipIf(isEmbedded)('verify: tampering through SQL is named exactly (iss
        RETURNING id::text`,
     );
     expect(reasons(await t.verify())).toEqual([`null/${row?.id}/event_hash_mismatch`]);
-  });
-
-  it("a block's previous hash edited", async () => {
-    await sealedTrail();
-    await t.sql(`UPDATE integrity_blocks SET prev_hash = sha256('elsewhere'::bytea) WHERE seq = 2`);
-    expect(reasons(await t.verify())).toEqual([
-      '2/null/bad_signature',
-      '2/null/block_hash_mismatch',
-      '2/null/chain_broken',
-    ]);
-  });
-
-  it("a block's signed count edited", async () => {
-    await sealedTrail();
-    await t.sql('UPDATE integrity_blocks SET event_count = event_count - 1 WHERE seq = 1');
-    // The header no longer hashes to its stored hash nor verifies against its signature, no
-    // longer matches its manifest, and the next block's link now points at a different header.
-    expect(reasons(await t.verify())).toEqual([
-      '1/null/bad_signature',
-      '1/null/block_hash_mismatch',
-      '1/null/count_mismatch',
-      '2/null/chain_broken',
-    ]);
-  });
-
-  it("a block's manifest edited to match an edited event", async () => {
-    const ids = await sealedTrail();
-    await t.sql(
-      `UPDATE auditevents SET message = 'rewritten',
-         eventhash = auditevent_content_hash(id, eventtimestamp, functionalityid, eventtypeid, storelocationid, companyid,
-                                             username, 'rewritten', status, additionaldata, eventid)
-       WHERE id = $1`,
-      [ids[0]],
-    );
-    await t.sql(
-      'UPDATE integrity_block_events m SET eventhash = e.eventhash FROM auditevents e WHERE e.id = m.event_id AND e.id = $1',
-      [ids[0]],
-    );
-    expect(reasons(await t.verify())).toEqual(['1/null/root_mismatch']);
   });
 
   it('a block deleted', async () => {
