@@ -30,6 +30,12 @@ export const jsonResponse = (schema: z.ZodType, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
+/** A required JSON request body of this schema. */
+export const jsonBody = <S extends z.ZodType>(schema: S) => ({
+  required: true as const,
+  content: { 'application/json': { schema } },
+});
+
 /** A `{ detail }` error response (ErrorSchema) with what it means for this route. */
 export const errorResponse = (description: string) => jsonResponse(ErrorSchema, description);
 

@@ -1,4 +1,4 @@
-import { asc, type Column, eq, inArray, sql } from 'drizzle-orm';
+import { asc, type Column, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgSelect } from 'drizzle-orm/pg-core';
 import { type Database, queryRows } from '../client';
 import { auditEventTypes, auditFunctionalities, companies, storeLocations } from '../schema';
@@ -49,24 +49,14 @@ export function restrictTo<T extends PgSelect>(query: T, column: Column, only: r
 }
 
 /** Whether a functionality of exactly this name exists. */
-export async function isFunctionalityName(db: Database, name: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: auditFunctionalities.functionalityId })
-    .from(auditFunctionalities)
-    .where(eq(auditFunctionalities.functionalityName, name))
-    .limit(1);
-  return rows.length > 0;
-}
+export const isFunctionalityName = (db: Database, name: string) =>
+  exists(db, sql`SELECT 1 FROM auditfunctionalities WHERE functionalityname = ${name}`);
 
 /** Whether an event type of exactly this name exists (under any functionality). */
-export async function isEventTypeName(db: Database, name: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: auditEventTypes.eventTypeId })
-    .from(auditEventTypes)
-    .where(eq(auditEventTypes.eventTypeName, name))
-    .limit(1);
-  return rows.length > 0;
-}
+export const isEventTypeName = (db: Database, name: string) =>
+  exists(db, sql`SELECT 1 FROM auditeventtypes WHERE eventtypename = ${name}`);
+
+const exists = async (db: Database, query: SQL) => (await queryRows(db, sql`${query} LIMIT 1`)).length > 0;
 
 export type CatalogueRefusal = 'unknown_functionality' | 'unknown_event_type';
 

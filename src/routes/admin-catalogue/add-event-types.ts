@@ -6,7 +6,7 @@ import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
 import { ADMIN_CATALOGUE_TAGS, EventTypeNames, EventTypeSchema, notAdminResponse } from './schemas';
 
 export const addEventTypesRoute = defineRoute({
@@ -26,18 +26,13 @@ export const addEventTypesRoute = defineRoute({
         .max(100)
         .openapi({ param: { name: 'name', in: 'path' }, example: 'Authenticate' }),
     }),
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z
-            .strictObject({
-              event_types: EventTypeNames.pipe(z.array(z.string()).min(1)).openapi({ example: ['MFA'] }),
-            })
-            .openapi('EventTypesCreate'),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .strictObject({
+          event_types: EventTypeNames.pipe(z.array(z.string()).min(1)).openapi({ example: ['MFA'] }),
+        })
+        .openapi('EventTypesCreate'),
+    ),
   },
   responses: {
     201: jsonResponse(

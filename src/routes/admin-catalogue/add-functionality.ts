@@ -6,7 +6,7 @@ import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
 import { ADMIN_CATALOGUE_TAGS, displayName, EventTypeNames, EventTypeSchema, notAdminResponse } from './schemas';
 
 export const addFunctionalityRoute = defineRoute({
@@ -19,19 +19,14 @@ export const addFunctionalityRoute = defineRoute({
   summary: 'Add a functionality with its event types',
   middleware: [parseJsonBody] as const,
   request: {
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z
-            .strictObject({
-              name: displayName(100).openapi({ example: 'Inventory' }),
-              event_types: EventTypeNames.default([]).openapi({ example: ['Count started', 'Count finished'] }),
-            })
-            .openapi('FunctionalityCreate'),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .strictObject({
+          name: displayName(100).openapi({ example: 'Inventory' }),
+          event_types: EventTypeNames.default([]).openapi({ example: ['Count started', 'Count finished'] }),
+        })
+        .openapi('FunctionalityCreate'),
+    ),
   },
   responses: {
     201: jsonResponse(

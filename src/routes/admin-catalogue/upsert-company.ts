@@ -4,7 +4,7 @@ import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { errorResponses, jsonBody, jsonResponse } from '../schemas';
 import { requireCompany } from './require-company';
 import { ADMIN_CATALOGUE_TAGS, idParam, NameBody, notThisCompanyResponse, upsertAnswerSchemas } from './schemas';
 
@@ -22,7 +22,7 @@ export const upsertCompanyRoute = defineRoute({
   middleware: [parseJsonBody] as const,
   request: {
     params: z.object({ company_id: idParam('company_id', 5001) }),
-    body: { required: true, content: { 'application/json': { schema: NameBody.openapi('CompanyUpsert') } } },
+    body: jsonBody(NameBody.openapi('CompanyUpsert')),
   },
   responses: {
     200: jsonResponse(answers.renamed, 'Renamed'),

@@ -6,7 +6,7 @@ import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import { API_PREFIX } from '../paths';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
 import { requireCompany } from './require-company';
 import { ADMIN_CATALOGUE_TAGS, idParam, NameBody, notThisCompanyResponse, upsertAnswerSchemas } from './schemas';
 
@@ -28,7 +28,7 @@ export const upsertStoreRoute = defineRoute({
   middleware: [parseJsonBody] as const,
   request: {
     params: z.object({ company_id: idParam('company_id', 5001), store_id: idParam('store_id', 101) }),
-    body: { required: true, content: { 'application/json': { schema: NameBody.openapi('StoreUpsert') } } },
+    body: jsonBody(NameBody.openapi('StoreUpsert')),
   },
   responses: {
     200: jsonResponse(answers.renamed, 'Renamed'),

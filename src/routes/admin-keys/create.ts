@@ -6,7 +6,7 @@ import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
 import { ApiKeySchema, KEYS_PATH, KEYS_TAGS, KeyCreateSchema, notAdminResponse, toApiKey } from './schemas';
 
 export const createKeyRoute = defineRoute({
@@ -18,7 +18,7 @@ export const createKeyRoute = defineRoute({
   tags: KEYS_TAGS,
   summary: 'Create an API key (the key is in this answer and nowhere else)',
   middleware: [parseJsonBody] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: KeyCreateSchema } } } },
+  request: { body: jsonBody(KeyCreateSchema) },
   responses: {
     201: jsonResponse(
       ApiKeySchema.extend({

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { type IngestRow, ingestEvents } from '../../db/queries/ingest';
+import { type IngestOutcome, type IngestRow, ingestEvents } from '../../db/queries/ingest';
 import { HttpError } from '../../lib/errors';
 import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
@@ -89,35 +89,11 @@ export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
     errors: f.errors,
   }));
   if (config.INGEST_MODE === 'queue') return queuedBatch(c, rows, results, ignoredByIndex);
-  const rowByIndex = new Map(rows.map((r) => [r.idx, r]));
   const outcomes = await ingestEvents(c.var.database().db, rows, (code, attempt) =>
     c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
   );
-  for (const outcome of outcomes) {
-    const row = rowByIndex.get(outcome.idx);
-    if (outcome.error !== null && row) {
-      const field = outcome.error === 'unknown_functionality' ? 'functionality' : 'event_type';
-      results.push({
-        index: outcome.idx,
-        id: null,
-        duplicate: false,
-        errors: [
-          {
-            loc: ['body', 'events', outcome.idx, field],
-            msg: unknownNameMessage(outcome.error, row),
-            type: outcome.error,
-          },
-        ],
-      });
-    } else {
-      results.push({ index: outcome.idx, id: outcome.id, duplicate: outcome.duplicate });
-    }
-  }
-  results.sort((a, b) => a.index - b.index);
-  for (const result of results) {
-    const ignored = ignoredByIndex.get(result.index);
-    if (ignored) result.ignored_fields = ignored;
-  }
+  results.push(...storedResults(outcomes, rows));
+  sortWithIgnoredFields(results, ignoredByIndex);
   const failed = results.filter((r) => r.errors).length;
   const duplicates = results.filter((r) => r.duplicate).length;
   const created = results.length - failed - duplicates;
@@ -151,11 +127,8 @@ async function queuedBatch(
     ...failures,
     ...outcome.refused.map((f) => ({ index: f.index, id: null, duplicate: false, errors: f.errors })),
     ...outcome.accepted.map((a) => ({ index: a.index, id: null, duplicate: false, event_id: a.event_id })),
-  ].sort((a, b) => a.index - b.index);
-  for (const result of results) {
-    const ignored = ignoredByIndex.get(result.index);
-    if (ignored) result.ignored_fields = ignored;
-  }
+  ];
+  sortWithIgnoredFields(results, ignoredByIndex);
   const failed = results.length - outcome.accepted.length;
   const status = failed === 0 ? 202 : failed === results.length ? 422 : 207;
   return c.json(
@@ -174,4 +147,35 @@ async function queuedBatch(
     },
     status,
   );
+}
+
+/** Each item's result from the ingest statement's outcome: its id, or the catalogue's refusal. */
+function storedResults(outcomes: IngestOutcome[], rows: IngestRow[]): ItemResult[] {
+  const rowByIndex = new Map(rows.map((r) => [r.idx, r]));
+  return outcomes.map((outcome) => {
+    const row = rowByIndex.get(outcome.idx);
+    if (outcome.error === null || !row) return { index: outcome.idx, id: outcome.id, duplicate: outcome.duplicate };
+    const field = outcome.error === 'unknown_functionality' ? 'functionality' : 'event_type';
+    return {
+      index: outcome.idx,
+      id: null,
+      duplicate: false,
+      errors: [
+        {
+          loc: ['body', 'events', outcome.idx, field],
+          msg: unknownNameMessage(outcome.error, row),
+          type: outcome.error,
+        },
+      ],
+    };
+  });
+}
+
+/** Results in body order, each with the fields of its item that were ignored. */
+function sortWithIgnoredFields(results: ItemResult[], ignoredByIndex: Map<number, string[]>) {
+  results.sort((a, b) => a.index - b.index);
+  for (const result of results) {
+    const ignored = ignoredByIndex.get(result.index);
+    if (ignored) result.ignored_fields = ignored;
+  }
 }
