@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockHash, blockHeaderText, GENESIS_PREV_HASH } from '../../../src/integrity/block-header';
+import { blockHash, blockHeaderText, GENESIS_PREV_HASH } from '../../src/integrity/block-header';
 import {
   auditPath,
   fromHex,
@@ -9,10 +9,10 @@ import {
   rootFromAuditPath,
   sha256,
   toHex,
-} from '../../../src/integrity/merkle';
-import { hashPrefixed } from '../../../src/integrity/merkle-sha256';
-import { parsePublicKey, parseSigningKey, signText, spkiPem, verifyText } from '../../../src/integrity/signing';
-import { TEST_INTEGRITY_SIGNING_KEY } from '../../helpers/integrity-key';
+} from '../../src/integrity/merkle';
+import { hashPrefixed } from '../../src/integrity/merkle-sha256';
+import { parsePublicKey, parseSigningKey, signText, spkiPem, verifyText } from '../../src/integrity/signing';
+import { TEST_INTEGRITY_SIGNING_KEY } from '../helpers/integrity-key';
 
 /** RFC 6962 section 2.1 exactly as written: MTH({}) = SHA-256(), split at the largest power of two below n. */
 function referenceRoot(hashes: Uint8Array[]): Uint8Array {

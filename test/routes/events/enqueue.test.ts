@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_MAX_EVENTS } from '../../src/routes/events/schemas';
-import { BASE, event, get, postJson, uniqueCompanyId } from '../helpers/app';
-import { deadLettersOf, eventually } from '../helpers/ingest';
-import { as, createKey } from '../helpers/keys';
-import { hyperdriveAt } from '../helpers/private-database';
-import { countEventsOf, query } from '../helpers/sql';
+import { BATCH_MAX_EVENTS } from '../../../src/routes/events/schemas';
+import { BASE, event, get, postJson, uniqueCompanyId } from '../../helpers/app';
+import { deadLettersOf, eventually } from '../../helpers/ingest';
+import { as, createKey } from '../../helpers/keys';
+import { hyperdriveAt } from '../../helpers/private-database';
+import { countEventsOf, query } from '../../helpers/sql';
 
 /**
  * POST /audit-events/enqueue through the real (miniflare) queue: the consumer in the same Worker
