@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { canonicalEvent } from '../../src/integrity/canonical';
 import { call, KEY } from './app';
 import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from './private-database';
@@ -153,3 +154,26 @@ export async function integrityDatabase(label: string) {
 }
 
 export type IntegrityDatabase = Awaited<ReturnType<typeof integrityDatabase>>;
+
+/**
+ * The suite's own integrity database, made before its tests, dropped after, and (unless
+ * `reset: false`, for a suite whose tests build on each other) emptied before each test. The
+ * returned object stands for the database from the first test on: its fields are read from the
+ * one `beforeAll` made.
+ */
+export function useIntegrityDatabase(label: string, { reset = true } = {}): IntegrityDatabase {
+  let current: IntegrityDatabase | undefined;
+  beforeAll(async () => {
+    current = await integrityDatabase(label);
+  });
+  afterAll(async () => {
+    await current?.drop();
+  });
+  if (reset) beforeEach(async () => current?.reset());
+  return new Proxy({} as IntegrityDatabase, {
+    get(_, field) {
+      if (!current) throw new Error(`the integrity database ${label} is used before its suite started`);
+      return Reflect.get(current, field);
+    },
+  });
+}

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verify as offlineVerify, parseExport } from '../../../scripts/verify.mjs';
 import { call, event, isEmbedded, KEY, uniqueCompanyId } from '../../helpers/app';
-import { INTEGRITY, type IntegrityDatabase, integrityDatabase, sha256Hex } from '../../helpers/integrity';
+import { INTEGRITY, sha256Hex, useIntegrityDatabase } from '../../helpers/integrity';
 
 /**
  * Issue 14.4: an NDJSON export with integrity=true carries each event's hash, block and position,
@@ -9,16 +9,7 @@ import { INTEGRITY, type IntegrityDatabase, integrityDatabase, sha256Hex } from 
  * untouched file verifies, a line edited in the file is named by line and event id.
  */
 describe.skipIf(isEmbedded)('NDJSON export with integrity=true, checked offline (issue 14.4)', () => {
-  let t: IntegrityDatabase;
-  beforeAll(async () => {
-    t = await integrityDatabase('export_integrity');
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
-  beforeEach(async () => {
-    await t.reset();
-  });
+  const t = useIntegrityDatabase('export_integrity');
 
   const get = (path: string) => call(path, { headers: { 'CSIQ-APIKEY': KEY } }, t.env());
   const exportText = async (query: string) => {

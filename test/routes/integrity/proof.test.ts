@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verify as offlineVerify } from '../../../scripts/verify.mjs';
 import { blockHash, blockHeaderText } from '../../../src/integrity/block-header';
 import { fromHex, leafHash, rootFromAuditPath, sha256, toHex } from '../../../src/integrity/merkle';
 import { parsePublicKey, verifyText } from '../../../src/integrity/signing';
 import { call, event, isEmbedded, KEY, uniqueCompanyId } from '../../helpers/app';
-import { INTEGRITY, type IntegrityDatabase, integrityDatabase } from '../../helpers/integrity';
+import { INTEGRITY, useIntegrityDatabase } from '../../helpers/integrity';
 
 interface Proof {
   event_id: number;
@@ -17,16 +17,7 @@ interface Proof {
 }
 
 describe.skipIf(isEmbedded)('inclusion proofs and the offline verifier (issue 14.3, 14.4)', () => {
-  let t: IntegrityDatabase;
-  beforeAll(async () => {
-    t = await integrityDatabase('proof');
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
-  beforeEach(async () => {
-    await t.reset();
-  });
+  const t = useIntegrityDatabase('proof');
 
   const get = (path: string, key = KEY) => call(path, { headers: { 'CSIQ-APIKEY': key } }, t.env());
 

@@ -1,13 +1,13 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import worker from '../../../src/index';
 import { blockHash, blockHeaderText, GENESIS_PREV_HASH } from '../../../src/integrity/block-header';
 import { fromHex, merkleRoot, toHex } from '../../../src/integrity/merkle';
 import { parsePublicKey, verifyText } from '../../../src/integrity/signing';
 import { SEAL_CRON } from '../../../src/maintenance/scheduled';
 import { call, event, isEmbedded, KEY, uniqueCompanyId } from '../../helpers/app';
-import { INTEGRITY, type IntegrityDatabase, integrityDatabase } from '../../helpers/integrity';
+import { INTEGRITY, useIntegrityDatabase } from '../../helpers/integrity';
 import { withClient } from '../../helpers/sql';
 
 interface PublishedBlock {
@@ -22,16 +22,7 @@ interface PublishedBlock {
 }
 
 describe.skipIf(isEmbedded)('sealed blocks (issue 14.2)', () => {
-  let t: IntegrityDatabase;
-  beforeAll(async () => {
-    t = await integrityDatabase('seal');
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
-  beforeEach(async () => {
-    await t.reset();
-  });
+  const t = useIntegrityDatabase('seal');
 
   const someEvents = (n: number, company = uniqueCompanyId()) =>
     Array.from({ length: n }, (_, i) => event({ company_id: company, message: `event ${i}` }));

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, event, isEmbedded, KEY, uniqueCompanyId } from '../../helpers/app';
-import { type IntegrityDatabase, integrityDatabase } from '../../helpers/integrity';
+import { useIntegrityDatabase } from '../../helpers/integrity';
 
 /** The middle of the month `months` before the current one, as ISO (clear of any month edge); 0 = a minute ago. */
 function monthsAgo(months: number): string {
@@ -11,13 +11,7 @@ function monthsAgo(months: number): string {
 
 /** Archival and hard deletion with sealed events (issue 14.5, docs/integrity.md section 5). */
 describe.skipIf(isEmbedded)('verify across the lifecycle: archive, deletion by policy (issue 14.5)', () => {
-  let t: IntegrityDatabase;
-  beforeAll(async () => {
-    t = await integrityDatabase('verify_lifecycle');
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const t = useIntegrityDatabase('verify_lifecycle', { reset: false });
 
   it('archived events still verify; a dropped archive month is deleted by policy, a row deleted by hand is not', async () => {
     const company = uniqueCompanyId();

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blockHash, blockHeaderText } from '../../../src/integrity/block-header';
 import { bytesToBase64, parseSigningKey, signText } from '../../../src/integrity/signing';
 import { call, event, isEmbedded, KEY, uniqueCompanyId } from '../../helpers/app';
-import { INTEGRITY, type IntegrityDatabase, integrityDatabase } from '../../helpers/integrity';
+import { INTEGRITY, type IntegrityDatabase, useIntegrityDatabase } from '../../helpers/integrity';
 import { OTHER_INTEGRITY_SIGNING_KEY } from '../../helpers/integrity-key';
 
 /**
@@ -10,16 +10,7 @@ import { OTHER_INTEGRITY_SIGNING_KEY } from '../../helpers/integrity-key';
  * (issue 14.3, "Done when"). Every test starts from an empty database of this file's own.
  */
 describe.skipIf(isEmbedded)('verify: tampering through SQL is named exactly (issue 14.3)', () => {
-  let t: IntegrityDatabase;
-  beforeAll(async () => {
-    t = await integrityDatabase('verify');
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
-  beforeEach(async () => {
-    await t.reset();
-  });
+  const t = useIntegrityDatabase('verify');
 
   /** Two sealed blocks of three events each, and their ids. */
   async function sealedTrail(): Promise<number[]> {
