@@ -93,23 +93,11 @@ export class ZipWriter {
   finish(): void {
     const directoryOffset = this.offset;
     for (const r of this.records) {
-      const header = new DataView(new ArrayBuffer(46 + r.name.byteLength));
-      header.setUint32(0, 0x02014b50, true);
+      const header = this.header(0x02014b50, 46, 6, r);
       header.setUint16(4, VERSION, true); // made by: MS-DOS attributes, spec 2.0
-      header.setUint16(6, VERSION, true);
-      header.setUint16(8, r.flags, true);
-      header.setUint16(10, METHOD_DEFLATE, true);
-      header.setUint16(12, this.time, true);
-      header.setUint16(14, this.date, true);
-      header.setUint32(16, r.crc, true);
-      header.setUint32(20, r.compressedSize, true);
-      header.setUint32(24, r.size, true);
-      header.setUint16(28, r.name.byteLength, true);
       // extra, comment, disk, internal and external attributes: all zero
       header.setUint32(42, r.offset, true);
-      const bytes = new Uint8Array(header.buffer);
-      bytes.set(r.name, 46);
-      this.emit(bytes);
+      this.emit(new Uint8Array(header.buffer));
     }
     const end = new DataView(new ArrayBuffer(22));
     end.setUint32(0, 0x06054b50, true);
@@ -127,20 +115,29 @@ export class ZipWriter {
   }
 
   private localHeader(r: CentralRecord): Uint8Array {
-    const header = new DataView(new ArrayBuffer(30 + r.name.byteLength));
-    header.setUint32(0, 0x04034b50, true);
-    header.setUint16(4, VERSION, true);
-    header.setUint16(6, r.flags, true);
-    header.setUint16(8, METHOD_DEFLATE, true);
-    header.setUint16(10, this.time, true);
-    header.setUint16(12, this.date, true);
-    header.setUint32(14, r.crc, true);
-    header.setUint32(18, r.compressedSize, true);
-    header.setUint32(22, r.size, true);
-    header.setUint16(26, r.name.byteLength, true);
-    const bytes = new Uint8Array(header.buffer);
-    bytes.set(r.name, 30);
-    return bytes;
+    return new Uint8Array(this.header(0x04034b50, 30, 4, r).buffer);
+  }
+
+  /**
+   * A local (30-byte) or central (46-byte) header with the name after it. Both hold the same run
+   * of fields, "version needed" to the name's length, from byte `at` (4 in a local header, 6 in a
+   * central one, after its "made by"); the caller sets what else its kind has.
+   */
+  private header(signature: number, fixedLength: number, at: number, r: CentralRecord): DataView {
+    const bytes = new Uint8Array(fixedLength + r.name.byteLength);
+    bytes.set(r.name, fixedLength);
+    const header = new DataView(bytes.buffer);
+    header.setUint32(0, signature, true);
+    header.setUint16(at, VERSION, true);
+    header.setUint16(at + 2, r.flags, true);
+    header.setUint16(at + 4, METHOD_DEFLATE, true);
+    header.setUint16(at + 6, this.time, true);
+    header.setUint16(at + 8, this.date, true);
+    header.setUint32(at + 10, r.crc, true);
+    header.setUint32(at + 14, r.compressedSize, true);
+    header.setUint32(at + 18, r.size, true);
+    header.setUint16(at + 22, r.name.byteLength, true);
+    return header;
   }
 
   private emit(bytes: Uint8Array): void {
