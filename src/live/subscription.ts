@@ -36,6 +36,15 @@ export interface Subscription {
  * matches in memory with `matchesFilter`; both apply the same rules, tested side by side.
  */
 export function toEventFilter(filter: StreamFilter): EventFilter {
+  // A stream's fields are a subset of the search filter's, with the same names and meaning.
+  return { ...filter, includeArchived: false };
+}
+
+/**
+ * The fields of a search filter a stream uses (no time range, no catalogue ids, no archive),
+ * as a plain object the route can hand to the fan-out object.
+ */
+export function toStreamFilter(filter: EventFilter): StreamFilter {
   return {
     companyId: filter.companyId,
     storeId: filter.storeId,
@@ -44,8 +53,7 @@ export function toEventFilter(filter: StreamFilter): EventFilter {
     eventType: filter.eventType,
     status: filter.status,
     messagePattern: filter.messagePattern,
-    includeArchived: false,
-    companies: filter.companies,
+    companies: filter.companies === null ? null : [...filter.companies],
   };
 }
 

@@ -3,7 +3,7 @@ import { HttpError, validationError } from '../../lib/errors';
 import { liveTailStub } from '../../live/notify';
 import { parsePosition } from '../../live/position';
 import { relay } from '../../live/relay';
-import type { StreamFilter, Subscription } from '../../live/subscription';
+import { type Subscription, toStreamFilter } from '../../live/subscription';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, errorResponses } from '../schemas';
@@ -83,18 +83,8 @@ export const streamHandler: AppRouteHandler<typeof streamRoute> = async (c) => {
   const filter = toEventFilter(query, principal);
   const stub = liveTailStub(c.env);
   if (!stub) throw new HttpError(503, 'Live tail is not configured (LIVE_TAIL binding missing)');
-  const streamFilter: StreamFilter = {
-    companyId: filter.companyId,
-    storeId: filter.storeId,
-    user: filter.user,
-    functionality: filter.functionality,
-    eventType: filter.eventType,
-    status: filter.status,
-    messagePattern: filter.messagePattern,
-    companies: filter.companies === null ? null : [...filter.companies],
-  };
   const subscription: Subscription = {
-    filter: streamFilter,
+    filter: toStreamFilter(filter),
     after,
     key: { name: principal.name, id: principal.keyId },
     settings: {
