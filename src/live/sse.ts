@@ -1,3 +1,5 @@
+import { concatBytes } from '../lib/bytes';
+
 /**
  * Server-sent events framing (text/event-stream). Every frame is one UTF-8 chunk ending in a
  * blank line; JSON.stringify never writes a raw newline, so `data:` is always a single line.
@@ -23,14 +25,7 @@ export const heartbeatFrame = () => encoder.encode(`: keep-alive ${new Date().to
  * behind on the loaded benchmark machine (docs/live-tail.md).
  */
 export function joinFrames(frames: Uint8Array[]): Uint8Array {
-  if (frames.length === 1) return frames[0] as Uint8Array;
-  const out = new Uint8Array(frames.reduce((n, f) => n + f.byteLength, 0));
-  let at = 0;
-  for (const f of frames) {
-    out.set(f, at);
-    at += f.byteLength;
-  }
-  return out;
+  return frames.length === 1 ? (frames[0] as Uint8Array) : concatBytes(frames);
 }
 
 export type EndReason = 'revoked' | 'restart' | 'slow-consumer' | 'error';
