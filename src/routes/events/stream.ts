@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { HttpError, validationError } from '../../lib/errors';
-import { liveTailStub } from '../../live/notify';
+import { liveTailClient } from '../../live/client';
 import { parsePosition } from '../../live/position';
 import { relay } from '../../live/relay';
 import { type Subscription, toStreamFilter } from '../../live/subscription';
@@ -81,8 +81,8 @@ export const streamHandler: AppRouteHandler<typeof streamRoute> = async (c) => {
   const { config, principal } = c.var;
   const after = resumePosition(c.req.header('last-event-id'), query.after);
   const filter = toEventFilter(query, principal);
-  const stub = liveTailStub(c.env);
-  if (!stub) throw new HttpError(503, 'Live tail is not configured (LIVE_TAIL binding missing)');
+  const liveTail = liveTailClient(c.env);
+  if (!liveTail) throw new HttpError(503, 'Live tail is not configured (LIVE_TAIL binding missing)');
   const subscription: Subscription = {
     filter: toStreamFilter(filter),
     after,
@@ -93,7 +93,7 @@ export const streamHandler: AppRouteHandler<typeof streamRoute> = async (c) => {
       maxStreamsPerKey: config.LIVE_TAIL_MAX_STREAMS_PER_KEY,
     },
   };
-  const answer = await stub.fetch('https://live-tail/open', { method: 'POST', body: JSON.stringify(subscription) });
+  const answer = await liveTail.open(subscription);
   if (answer.status !== 200 || !answer.body) {
     const { detail } = (await answer.json().catch(() => ({ detail: 'Live tail unavailable' }))) as { detail: string };
     const retryAfter = answer.headers.get('Retry-After');
