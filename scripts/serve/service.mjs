@@ -86,9 +86,11 @@ function liveTailPaths(outDir, configName = 'workerd.capnp') {
  * Starts the process that holds the live tail's object and waits until its gateway answers on
  * the Unix socket (an unknown path: 404, without touching the object).
  */
-async function startLiveTailProcess({ root, outDir, configPath, socket, env, stdio }) {
+async function startLiveTailProcess({ root, outDir, configPath, socket, env, stdio, inspectorPort }) {
   rmSync(socket, { force: true }); // left by a process that was killed
-  const child = spawn(workerdBinary(root), ['serve', configPath, '--verbose'], {
+  const args = ['serve', configPath, '--verbose'];
+  if (inspectorPort) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`);
+  const child = spawn(workerdBinary(root), args, {
     cwd: outDir,
     env: { ...env, PWD: outDir },
     stdio: ['ignore', stdio, stdio],
@@ -151,6 +153,7 @@ export async function startService({
   stdio = 'inherit',
   configName,
   inspectorPort,
+  liveInspectorPort,
   liveProcess = workers > 1,
   onBuilt = () => {},
 }) {
@@ -188,6 +191,7 @@ export async function startService({
         socket: live.socket,
         env,
         stdio,
+        inspectorPort: liveInspectorPort,
       })
     : null;
   const shared = workers > 1 ? await listenSocket(host, port) : null;
@@ -226,6 +230,7 @@ export async function startService({
     pid: children[0].pid,
     pids: all.map((child) => child.pid),
     livePid: liveChild?.pid ?? null,
+    liveInspectorPort: liveChild ? liveInspectorPort : undefined,
     url,
     stop,
   };
