@@ -5,10 +5,11 @@ import { commitHorizon, eventsAfter, matchingEventsBetween, unusableKeyIds } fro
 import { type Config, loadConfig } from '../env';
 import { createLogger, type Logger } from '../lib/logger';
 import { toEventObject } from '../routes/events/event-output';
+import { routeRows } from './fan-out';
 import { comparePositions, formatPosition, type Position, parsePosition, positionAtHorizon } from './position';
 import { ReadScheduler } from './read-scheduler';
 import { auditFrame, type EndReason, endFrame, heartbeatFrame, joinFrames, openFrame } from './sse';
-import { matchesFilter, type StreamFilter, type Subscription, toEventFilter } from './subscription';
+import { type StreamFilter, type Subscription, toEventFilter } from './subscription';
 
 /** Rows per fan-out read and per catch-up page. */
 const BATCH = 500;
@@ -218,34 +219,10 @@ export class LiveTail extends DurableObject<Env> {
     const rows = await eventsAfter(this.db().db, from, BATCH);
     if (generation !== this.generation) return;
     if (this.session.readMs.length < MAX_TIMED_READS) this.session.readMs.push(Date.now() - startedAt);
-    let lagging = false;
-    // Each stream's frames of this tick, written as one chunk at the end.
-    const out = new Map<OpenStream, Uint8Array[]>();
     // From here to the end: no await, so a catch-up that sees this.cursor sees the streams' state.
-    for (const row of rows) {
-      const pos: Position = { xid: BigInt(row.writexid), id: BigInt(row.id) };
-      // In (writexid, id) order, the first row at or past the horizon is followed only by such rows.
-      if (pos.xid >= BigInt(row.horizon)) {
-        lagging = true;
-        break;
-      }
-      if (this.cursor && comparePositions(pos, this.cursor) <= 0) continue;
-      const event = toEventObject(row);
-      // Built once, for the first stream it matches, and the same bytes written to every one.
-      let frame: Uint8Array | undefined;
-      for (const s of this.streams) {
-        if (!s.live || !s.pos || comparePositions(pos, s.pos) <= 0) continue;
-        s.pos = pos;
-        if (matchesFilter(event, s.filter)) {
-          frame ??= auditFrame(formatPosition(pos), JSON.stringify(event));
-          const frames = out.get(s);
-          if (frames) frames.push(frame);
-          else out.set(s, [frame]);
-        }
-      }
-      this.cursor = pos;
-    }
-    for (const [s, frames] of out) this.send(s, joinFrames(frames));
+    const { frames, cursor, lagging } = routeRows(rows, this.streams, from);
+    this.cursor = cursor;
+    for (const [s, list] of frames) this.send(s, joinFrames(list));
     if (lagging) this.reads.request(LAG_REPOLL_MS);
     else if (rows.length === BATCH) this.reads.request(0);
   }
