@@ -6,6 +6,9 @@
 //      of src/lib that in turn use AppEnv).
 //   3. Every route is src/routes/<area>/<operation>.ts, and every area has its index.ts (the
 //      sub-router) and schemas.ts.
+//   4. One queries module per route area: src/db/queries/<area>.ts, or a folder
+//      src/db/queries/<area>/ with an index.ts that the rest of the code imports (never a file
+//      inside it); errors.ts (reading a failed query) is the one module shared by all.
 // Imports are read as text: every import/export ... from '<relative>' and import('<relative>').
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -113,8 +116,33 @@ for (const area of readdirSync(ROUTES)) {
   }
 }
 
+// 4. One queries module per route area.
+const QUERIES = join(SRC, 'db', 'queries');
+const SHARED_QUERY_MODULES = ['errors'];
+const areas = readdirSync(ROUTES).filter((area) => statSync(join(ROUTES, area)).isDirectory());
+for (const entry of readdirSync(QUERIES)) {
+  const folder = statSync(join(QUERIES, entry)).isDirectory();
+  const area = folder ? entry : entry.replace(/\.ts$/, '');
+  if (!areas.includes(area) && !SHARED_QUERY_MODULES.includes(area)) {
+    problems.push(`src/db/queries/${entry}: not a route area (${areas.join(', ')}); queries go to their area's module`);
+  }
+  if (folder && !existsSync(join(QUERIES, entry, 'index.ts'))) problems.push(`src/db/queries/${entry}: no index.ts`);
+}
+const queryFolderOf = (path) => {
+  const parts = relative(QUERIES, path).split('/');
+  return parts.length === 2 && !parts[0].startsWith('..') ? parts[0] : null;
+};
+for (const [file, targets] of graph) {
+  for (const target of targets) {
+    const folder = queryFolderOf(target);
+    if (folder && queryFolderOf(file) !== folder && !target.endsWith('/index.ts')) {
+      problems.push(`${name(file)} imports ${name(target)}: import src/db/queries/${folder} (its index.ts)`);
+    }
+  }
+}
+
 if (problems.length > 0) {
   console.error(`check-structure: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}`);
   process.exit(1);
 }
-console.log(`check-structure: ${files.length} modules, layers kept, no import circles, routes in place`);
+console.log(`check-structure: ${files.length} modules, layers kept, no import circles, routes and queries in place`);
