@@ -1,6 +1,7 @@
 // npm run lint (after biome): the layout rules of docs/architecture.md that no linter knows.
-//   1. Layers: src/db and src/lib import nothing from src/routes or src/export (the request goes
-//      down through the layers, never back up).
+//   1. Layers: nothing below the routes (src/export, live, ingest, integrity, maintenance, db,
+//      lib) imports from src/routes, and src/db and src/lib import nothing from src/export (the
+//      request goes down through the layers, never back up). Type-only imports count here too.
 //   2. No import circles among the Worker's sources. Type-only imports (`import type`) are left
 //      out: they are erased before the code runs (src/app-env.ts, the context's type, names types
 //      of src/lib that in turn use AppEnv).
@@ -16,8 +17,16 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
-const LOWER = ['db', 'lib'];
-const UPPER = ['routes', 'export'];
+// For each folder under src/, the folders it may not import from.
+const FORBIDDEN = {
+  export: ['routes'],
+  live: ['routes'],
+  ingest: ['routes'],
+  integrity: ['routes'],
+  maintenance: ['routes'],
+  db: ['routes', 'export'],
+  lib: ['routes', 'export'],
+};
 
 const files = [];
 (function walk(dir) {
@@ -29,7 +38,7 @@ const files = [];
 })(SRC);
 
 const IMPORT =
-  /(?:^|[\s;])(?:import|export)\s(?!type\s)[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+  /(?:^|[\s;])(?:import|export)\s(type\s)?[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 function resolveImport(from, specifier) {
   const base = resolve(dirname(from), specifier);
   for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
@@ -40,28 +49,32 @@ function resolveImport(from, specifier) {
 
 const name = (path) => relative(ROOT, path);
 const problems = [];
-const graph = new Map();
+const graph = new Map(); // runtime imports: the circles
+const everyImport = new Map(); // type-only ones too: the layers
 for (const file of files) {
   const text = readFileSync(file, 'utf8');
   const targets = [];
+  const all = [];
   for (const match of text.matchAll(IMPORT)) {
-    const specifier = match[1] ?? match[2];
+    const specifier = match[2] ?? match[3];
     const target = resolveImport(file, specifier);
     if (!target) {
       if (!/\.(mjs|js|json|sql|css|html)$/.test(specifier)) problems.push(`${name(file)}: cannot resolve ${specifier}`);
       continue;
     }
-    targets.push(target);
+    all.push(target);
+    if (!match[1]) targets.push(target);
   }
   graph.set(file, targets);
+  everyImport.set(file, all);
 }
 
 // 1. Layers.
 const topFolder = (path) => relative(SRC, path).split('/')[0];
-for (const [file, targets] of graph) {
-  if (!LOWER.includes(topFolder(file))) continue;
+for (const [file, targets] of everyImport) {
+  const forbidden = FORBIDDEN[topFolder(file)] ?? [];
   for (const target of targets) {
-    if (UPPER.includes(topFolder(target)))
+    if (forbidden.includes(topFolder(target)))
       problems.push(`${name(file)} imports ${name(target)}: a lower layer imports upward`);
   }
 }

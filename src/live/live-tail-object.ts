@@ -8,8 +8,8 @@ import {
   unusableKeyIds,
 } from '../db/queries/events';
 import { type Config, loadConfig } from '../env';
+import { toEventObject } from '../lib/event-object';
 import { createLogger, type Logger } from '../lib/logger';
-import { toEventObject } from '../routes/events/event-output';
 import { comparePositions, formatPosition, type Position, parsePosition, positionAtHorizon } from './position';
 import { ReadScheduler } from './read-scheduler';
 import { auditFrame, type EndReason, endFrame, heartbeatFrame, joinFrames, openFrame } from './sse';
