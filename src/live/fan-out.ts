@@ -1,5 +1,5 @@
-import type { PositionedRow } from '../db/queries/live-tail';
-import { toEventObject } from '../routes/events/event-output';
+import type { PositionedRow } from '../db/queries/events';
+import { toEventObject } from '../lib/event-object';
 import { comparePositions, formatPosition, type Position } from './position';
 import { auditFrame } from './sse';
 import { matchesFilter, type StreamFilter } from './subscription';

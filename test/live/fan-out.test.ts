@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PositionedRow } from '../../src/db/queries/live-tail';
+import type { PositionedRow } from '../../src/db/queries/events';
 import { type FanOutTarget, routeRows } from '../../src/live/fan-out';
 import { formatPosition, type Position } from '../../src/live/position';
 import type { StreamFilter } from '../../src/live/subscription';
