@@ -1,10 +1,15 @@
 import { DurableObject } from 'cloudflare:workers';
 import { type DatabaseHandle, openDatabase } from '../db/client';
-import type { EventFilter } from '../db/queries/events';
-import { commitHorizon, eventsAfter, matchingEventsBetween, unusableKeyIds } from '../db/queries/live-tail';
+import {
+  commitHorizon,
+  type EventFilter,
+  eventsAfter,
+  matchingEventsBetween,
+  unusableKeyIds,
+} from '../db/queries/events';
 import { type Config, loadConfig } from '../env';
+import { toEventObject } from '../lib/event-object';
 import { createLogger, type Logger } from '../lib/logger';
-import { toEventObject } from '../routes/events/event-output';
 import { comparePositions, formatPosition, type Position, parsePosition, positionAtHorizon } from './position';
 import { ReadScheduler } from './read-scheduler';
 import { auditFrame, type EndReason, endFrame, heartbeatFrame, joinFrames, openFrame } from './sse';
