@@ -34,8 +34,7 @@ BEGIN
 END $$;
 
 -- Step 2, outside the critical section: the live months ending at or before cutoff, each counted
--- and given the range CHECK constraint and the message trigram index if it lacks them, in month
--- order.
+-- and given the range CHECK constraint if it lacks it, in month order.
 CREATE OR REPLACE FUNCTION auditevents_months_to_archive(
   cutoff timestamptz,
   OUT names text[], OUT froms timestamptz[], OUT tos timestamptz[], OUT moved jsonb, OUT total_rows bigint)
@@ -59,16 +58,6 @@ BEGIN
       EXECUTE format('ALTER TABLE %I ADD CONSTRAINT auditevents_month_range '
                      'CHECK (eventtimestamp >= %L AND eventtimestamp < %L)',
                      part.partition, part.range_from, part.range_to);
-    END IF;
-    -- The archive parent has the message trigram index, so ATTACH would build one for a month
-    -- without it, in the critical section. Maintenance from the Worker built it CONCURRENTLY
-    -- when the month closed (sql/functions/message-index.sql); when it did not (this function
-    -- called from psql alone, a failed build), it is built here: this old month's writes wait,
-    -- the live table does not.
-    IF NOT auditevents_has_message_index(part.relid) THEN
-      EXECUTE format('DROP INDEX IF EXISTS %I', part.partition || '_message_trgm_idx');
-      EXECUTE format('CREATE INDEX %I ON %I USING gin (message gin_trgm_ops)',
-                     part.partition || '_message_trgm_idx', part.partition);
     END IF;
     -- Rows stored in this month after the count (late events during the run) move with it
     -- but are not in rows_archived.

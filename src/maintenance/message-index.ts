@@ -4,7 +4,7 @@
  * maintenance builds its index CONCURRENTLY, one statement at a time, logging each.
  */
 import type { Database } from '../db/client';
-import { messageIndexStatements, runMessageIndexStatement } from '../db/queries/message-index';
+import { messageIndexStatements, runMessageIndexStatement } from '../db/queries/admin-lifecycle';
 import { describeError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 

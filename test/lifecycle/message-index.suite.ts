@@ -131,17 +131,12 @@ export function messageIndexSuite() {
       expect(await idsMatching(token, false)).toEqual([...jan].sort((a, b) => b - a));
     });
 
-    it('archival from SQL alone builds a missing index before the live table is locked, not in ATTACH', async () => {
+    it('a month archived from SQL alone, without its index, gets one from ATTACH', async () => {
       const company = uniqueCompanyId();
       await ingest(eventsAt(company, ['2023-10-15T12:00:00Z'], 2));
       expect((await trigramIndexes()).auditevents_y2023m10).toBeNull();
       expect((await maintainSql(1, '2024-01-20')).months_archived).toBe(1);
-      const [index] = await lc<{ name: string }>(
-        'SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indexrelid = $1::oid',
-        [(await trigramIndexes()).auditevents_archival_y2023m10],
-      );
-      // Named by auditevents_months_to_archive (an index ATTACH built would be named after the archive's).
-      expect(index?.name).toBe('auditevents_y2023m10_message_trgm_idx');
+      expect((await trigramIndexes()).auditevents_archival_y2023m10).not.toBeNull();
     });
 
     it('the daily cron builds what is missing and logs each build', async () => {
