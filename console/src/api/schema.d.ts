@@ -218,7 +218,7 @@ export interface paths {
         put?: never;
         /**
          * Run the monthly maintenance now
-         * @description Archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.
+         * @description Builds the message index of each closed month that lacks it, then archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.
          */
         post: operations["runMaintenance"];
         delete?: never;
