@@ -3,7 +3,7 @@ import { concurrencySuite } from './concurrency.suite';
 import { dstSuite } from './dst.suite';
 import { partitionSuite } from './partitions.suite';
 import { retentionSuite } from './retention.suite';
-import { adminRoutesSuite, scheduledSuite } from './scheduling.suite';
+import { scheduledSuite } from './scheduling.suite';
 
 /**
  * The data lifecycle (docs/lifecycle.md) against the lifecycle database: archival changes global
@@ -17,4 +17,3 @@ dstSuite();
 retentionSuite();
 concurrencySuite();
 scheduledSuite();
-adminRoutesSuite();
