@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
-import { CENTRAL_TZ } from '../../lib/central-time';
-import { pgTimestampToMicros } from '../../lib/epoch-micros';
-import type { Database } from '../client';
+import { CENTRAL_TZ } from '../../../lib/central-time';
+import { pgTimestampToMicros } from '../../../lib/epoch-micros';
+import type { Database } from '../../client';
 import {
   auditEvents,
   auditEventsAll,
@@ -9,7 +9,7 @@ import {
   auditFunctionalities,
   companies,
   storeLocations,
-} from '../schema';
+} from '../../schema';
 
 /** Filters shared by recent, search and export; every one of them combines with AND. */
 export interface EventFilter {
