@@ -1,6 +1,7 @@
 import { archivalSuite } from './archival.suite';
 import { concurrencySuite } from './concurrency.suite';
 import { dstSuite } from './dst.suite';
+import { messageIndexSuite } from './message-index.suite';
 import { partitionSuite } from './partitions.suite';
 import { retentionSuite } from './retention.suite';
 import { scheduledSuite } from './scheduling.suite';
@@ -13,6 +14,7 @@ import { scheduledSuite } from './scheduling.suite';
  */
 partitionSuite();
 archivalSuite();
+messageIndexSuite();
 dstSuite();
 retentionSuite();
 concurrencySuite();
