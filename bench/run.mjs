@@ -509,14 +509,18 @@ async function main() {
         `live_tail: latency from a create's 201 to its frame on the streams, ${LIVE_TAIL_STREAMS.join(' and ')} streams...`,
       );
       try {
-        // One workerd process, so one LiveTail object holds every stream and hears every create
-        // (as on Cloudflare); its log reports the object's database reads per session.
+        // As on Cloudflare: the creates run on the serving processes (--workers), the one
+        // LiveTail object and its streams in a process of its own, notified over its socket
+        // (docs/self-hosting.md); its log reports the object's database reads per session.
         const logFile = join(WORK, 'workerd-live-tail.log');
         const tailService = await startService({
           root: ROOT,
           outDir,
           databaseUrl: poolUrl.toString(),
           port: await freePort(),
+          workers: settings.workers,
+          liveProcess: true,
+          liveInspectorPort: args.profile ? await freePort() : undefined,
           build: false,
           env: { ...env, LOG_LEVEL: 'INFO', LIVE_TAIL_HEARTBEAT_MS: '2000' },
           configName: 'workerd-live-tail.capnp',
@@ -534,7 +538,14 @@ async function main() {
           warmup: Math.max(2, settings.warmup / 2),
           logFile,
           serverUrl: server,
-          pids: { workerd: tailService.pids, postgres: await databaseBackendPids(ctx) },
+          // --profile: the object's process, in the run with the most streams.
+          profileObject: tailService.liveInspectorPort ? () => startCpuProfile(tailService.liveInspectorPort) : null,
+          bundlePath: join(WORK, 'dist', 'index.js'),
+          pids: {
+            workerd: tailService.pids.filter((pid) => pid !== tailService.livePid),
+            live_tail_object: [tailService.livePid],
+            postgres: await databaseBackendPids(ctx),
+          },
           log,
         });
       } catch (error) {

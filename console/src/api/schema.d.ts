@@ -480,7 +480,7 @@ export interface paths {
          * Live tail: matching events as they are committed (server-sent events)
          * @description A `text/event-stream` of newly committed events matching the search filters (same names and dashboard aliases; no dates).
          *
-         *     Each event is a frame `id: <position>`, `event: audit`, `data: <the event, as in search>`. The first frame carries only `retry:` and `id:` (the position the stream starts after); a comment line comes every LIVE_TAIL_HEARTBEAT_MS (15 s).
+         *     Each event is a frame `id: <position>`, `event: audit`, `data: <the event, as in search>`. The first frame carries only `retry:` and `id:` (the position the stream starts after); a comment line comes when the stream has sent nothing for LIVE_TAIL_HEARTBEAT_MS (15 s).
          *
          *     Reconnect with `Last-Event-ID: <position>` (or `?after=<position>`) to get every matching event committed since, exactly once, then the live ones; events are ordered by commit, so a late commit is never skipped.
          *
