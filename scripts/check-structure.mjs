@@ -10,6 +10,8 @@
 //   4. One queries module per route area: src/db/queries/<area>.ts, or a folder
 //      src/db/queries/<area>/ with an index.ts that the rest of the code imports (never a file
 //      inside it); errors.ts (reading a failed query) is the one module shared by all.
+//   5. Every route has its tests at the mirrored path: src/routes/<area>/<operation>.ts has at
+//      least one test/routes/<area>/<operation>.test.ts or <operation>.<aspect>.test.ts.
 // Imports are read as text: every import/export ... from '<relative>' and import('<relative>').
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -154,8 +156,30 @@ for (const [file, targets] of graph) {
   }
 }
 
+// 5. Tests at the mirrored path.
+const ROUTE_TESTS = join(ROOT, 'test', 'routes');
+for (const file of files) {
+  if (!file.startsWith(`${ROUTES}/`) || !/\bdefineRoute\(\s*\{/.test(readFileSync(file, 'utf8'))) continue;
+  const parts = relative(ROUTES, file).split('/');
+  if (parts.length !== 2) continue;
+  const [area, operation] = [parts[0], parts[1].replace(/\.ts$/, '')];
+  const folder = join(ROUTE_TESTS, area);
+  const tests = existsSync(folder) ? readdirSync(folder) : [];
+  if (
+    !tests.some(
+      (test) => test === `${operation}.test.ts` || (test.startsWith(`${operation}.`) && test.endsWith('.test.ts')),
+    )
+  ) {
+    problems.push(
+      `${name(file)}: no test at test/routes/${area}/${operation}.test.ts (or ${operation}.<aspect>.test.ts)`,
+    );
+  }
+}
+
 if (problems.length > 0) {
   console.error(`check-structure: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}`);
   process.exit(1);
 }
-console.log(`check-structure: ${files.length} modules, layers kept, no import circles, routes and queries in place`);
+console.log(
+  `check-structure: ${files.length} modules, layers kept, no import circles, routes, queries and route tests in place`,
+);

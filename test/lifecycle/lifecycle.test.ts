@@ -4,7 +4,7 @@ import { dstSuite } from './dst.suite';
 import { messageIndexSuite } from './message-index.suite';
 import { partitionSuite } from './partitions.suite';
 import { retentionSuite } from './retention.suite';
-import { adminRoutesSuite, scheduledSuite } from './scheduling.suite';
+import { scheduledSuite } from './scheduling.suite';
 
 /**
  * The data lifecycle (docs/lifecycle.md) against the lifecycle database: archival changes global
@@ -19,4 +19,3 @@ dstSuite();
 retentionSuite();
 concurrencySuite();
 scheduledSuite();
-adminRoutesSuite();
