@@ -15,7 +15,7 @@ describe('event objects, byte for byte', () => {
   beforeAll(async () => {
     await query(`INSERT INTO companies VALUES ($1, 'Café "Ünïcode" 株式会社')`, [company]);
     await query(`INSERT INTO storelocations VALUES ($1, 7, 'Nord/Süd ✓')`, [company]);
-    const response = await postJson(`${BASE}/batch`, {
+    const body = {
       events: [
         event({
           company_id: company,
@@ -26,7 +26,7 @@ describe('event objects, byte for byte', () => {
           additional_data: {
             zeta: { list: [1, 'two', { three: null }, [true, false]], 'ü-key': 'é😀' },
             a: 1.5,
-            big: 12345678901234567890,
+            big: 'BIG', // a 20-digit integer, written into the JSON text below
             exp: 1e21,
             empty: {},
             quote: 'say "hi"\\',
@@ -50,7 +50,8 @@ describe('event objects, byte for byte', () => {
         }),
         event({ company_id: unnamed, event_timestamp: '2026-11-20T16:00:00Z', message: 'no company name' }),
       ],
-    });
+    };
+    const response = await postJson(`${BASE}/batch`, JSON.stringify(body).replace('"BIG"', '12345678901234567890'));
     expect(response.status).toBe(201);
   });
 
@@ -86,7 +87,7 @@ describe('event objects, byte for byte', () => {
       // jsonb's key order (shorter keys first), its numbers as JavaScript reads them.
       AdditionalData: {
         a: 1.5,
-        big: 12345678901234567000,
+        big: Number('12345678901234567890'), // 12345678901234567000 in JSON
         exp: 1e21,
         zeta: { list: [1, 'two', { three: null }, [true, false]], 'ü-key': 'é😀' },
         empty: {},
@@ -133,6 +134,8 @@ describe('event objects, byte for byte', () => {
   it('a company without a directory entry has a null name', async () => {
     const text = await (await get(`${BASE}/search?company_id=${unnamed}`)).text();
     expect(text).toContain(`"CompanyId":${unnamed},"CompanyName":null,"UserName":"jdoe"`);
-    expect(text).toContain('"EventTimestamp":"11-20-2026 10:00:00","EventTimestampISO":"2026-11-20T10:00:00.000-06:00"');
+    expect(text).toContain(
+      '"EventTimestamp":"11-20-2026 10:00:00","EventTimestampISO":"2026-11-20T10:00:00.000-06:00"',
+    );
   });
 });
