@@ -8,7 +8,7 @@
 -- as YYYY-MM-DDTHH:MI:SS.ffffffZ in UTC, SQL NULL as JSON null and additional_data as the jsonb
 -- value itself: exactly what jsonb_build_array(...)::text prints. It is built here by
 -- concatenating the pieces that output is made of, which prints the same bytes for every input
--- (test/routes/integrity/event-hash.test.ts compares the two) at two thirds of the cost:
+-- (test/integrity/canonical.test.ts compares the two) at about three quarters of the cost:
 -- jsonb_build_array converts each element to jsonb and back (docs/benchmark.md, issue 14).
 --   - strings: to_json(text)::text, the same escaping (escape_json) jsonb's output uses;
 --   - additional_data: jsonb's own text output, which is how an array prints its elements;
