@@ -20,7 +20,15 @@ import { archivalScenario } from './lib/archival.mjs';
 import { runBareSql, runBareSqlSequential, toPgbenchScript, typeNamesFor } from './lib/bare-sql.mjs';
 import { onCleanup, stopAll } from './lib/cleanup.mjs';
 import { machineCpuSeconds, measureCpu } from './lib/cpu.mjs';
-import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, serverUrl, withClient } from './lib/database.mjs';
+import {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  indexClosedMonths,
+  migrateDatabase,
+  serverUrl,
+  withClient,
+} from './lib/database.mjs';
 import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
 import { timeExport } from './lib/export.mjs';
 import { integrityScenario } from './lib/integrity.mjs';
@@ -89,6 +97,7 @@ async function prepareDatabase(server, name) {
     const result = await ensureDataset(client, { rows: settings.rows, log });
     const removed = await restoreDataset(client, result.state);
     if (removed > 0) log(`removed ${removed} events left by an earlier run`);
+    await indexClosedMonths(client, log);
     return result;
   });
   return { url, dataset };
