@@ -4,7 +4,7 @@
 //   npm run bench -- --quick       100,000 events, every scenario briefly (CI)
 //   npm run bench -- --rows 10000000 [--only search_company,recent] [--fresh] [--skip-archive]
 //                     [--workers N] [--profile] [--seconds S] [--warmup S] [--rounds N] [--pool-size N]
-//                     [--no-build]
+//                     [--no-build] [--driver pg|postgres|neon]
 //
 // Starts what it needs (pgbouncer, the built bundle under workerd serve), loads or reuses the
 // data in a database of its own on DATABASE_URL's server (default the local PostgreSQL), runs
@@ -27,6 +27,7 @@ import { onCleanup, stopAll } from './lib/cleanup.mjs';
 import { machineCpuSeconds, measureCpu } from './lib/cpu.mjs';
 import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, serverUrl, withClient } from './lib/database.mjs';
 import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
+import { prepareDriver } from './lib/drivers.mjs';
 import { timeExport } from './lib/export.mjs';
 import { integrityScenario } from './lib/integrity.mjs';
 import { liveTailScenario } from './lib/live-tail.mjs';
@@ -64,6 +65,9 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: String(availableParallelism()) },
     profile: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
+    // The Worker's database driver (docs/benchmark.md, "Drivers"): pg (node-postgres), postgres
+    // (postgres.js) or neon (Neon's serverless driver through a local WebSocket proxy).
+    driver: { type: 'string', default: process.env.BENCH_DRIVER ?? 'pg' },
     'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'INFO' },
   },
 });
@@ -394,18 +398,30 @@ async function main() {
     log('building the bundle (wrangler deploy --dry-run)...');
     await buildBundle(ROOT, outDir);
   }
+  const driver = await prepareDriver({ driver: args.driver, root: ROOT });
+  onCleanup('driver', driver.stop);
+  log(`driver: ${args.driver}`);
   // The live tail scenario opens 200 streams with the one benchmark key.
-  const env = { ...process.env, API_KEYS: apiKey, LOG_LEVEL: args['log-level'], LIVE_TAIL_MAX_STREAMS_PER_KEY: '1000' };
+  const baseEnv = {
+    ...process.env,
+    API_KEYS: apiKey,
+    LOG_LEVEL: args['log-level'],
+    LIVE_TAIL_MAX_STREAMS_PER_KEY: '1000',
+  };
+  /** startService's options for a service whose database is `url`, on the chosen driver. */
+  const onDriver = (url, env = baseEnv) => {
+    const { env: driverEnv, ...rest } = driver.serviceOptions(url);
+    return { databaseUrl: url, env: { ...env, ...driverEnv }, ...rest };
+  };
   const inspectorPort = args.profile ? await freePort() : undefined;
   const service = await startService({
     root: ROOT,
     outDir,
-    databaseUrl: poolUrl.toString(),
+    ...onDriver(poolUrl.toString()),
     port: await freePort(),
     workers: settings.workers,
     inspectorPort,
     build: false,
-    env,
     stdio: openSync(join(WORK, 'workerd.log'), 'w'),
   });
   onCleanup('workerd', service.stop);
@@ -419,10 +435,9 @@ async function main() {
   const captureService = await startService({
     root: ROOT,
     outDir,
-    databaseUrl: captureUrl.toString(),
+    ...onDriver(captureUrl.toString()),
     port: await freePort(),
     build: false,
-    env,
     configName: 'workerd-capture.capnp',
     stdio: openSync(join(WORK, 'workerd-capture.log'), 'w'),
   });
@@ -515,10 +530,9 @@ async function main() {
         const tailService = await startService({
           root: ROOT,
           outDir,
-          databaseUrl: poolUrl.toString(),
+          ...onDriver(poolUrl.toString(), { ...baseEnv, LOG_LEVEL: 'INFO', LIVE_TAIL_HEARTBEAT_MS: '2000' }),
           port: await freePort(),
           build: false,
-          env: { ...env, LOG_LEVEL: 'INFO', LIVE_TAIL_HEARTBEAT_MS: '2000' },
           configName: 'workerd-live-tail.capnp',
           stdio: openSync(logFile, 'w'),
         });
@@ -613,6 +627,7 @@ async function main() {
       warmup: settings.warmup,
       rounds: settings.rounds,
       pool_size: settings.poolSize,
+      driver: args.driver,
       workerd_processes: settings.workers,
       log_level: args['log-level'],
       machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model?.trim() ?? '?' },

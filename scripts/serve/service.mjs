@@ -29,7 +29,8 @@ export function hyperdriveTarget(url) {
 
 /**
  * Writes the workerd config for the bundle in outDir: wrangler.toml's [vars], each overridden
- * by an environment variable of the same name; the secrets of .dev.vars.example that are set in
+ * by an environment variable of the same name, plus `extraVars` (bindings wrangler.toml does not
+ * declare, e.g. the Neon driver's local WebSocket proxy for the bench); the secrets of .dev.vars.example that are set in
  * the environment (read by workerd at run time, not written to disk); every Hyperdrive binding
  * pointed at `databaseUrl`. The file holds the database password, so it is private (0600).
  */
@@ -41,9 +42,14 @@ export function writeWorkerdConfig({
   port,
   env = process.env,
   configName = 'workerd.capnp',
+  extraVars = {},
+  outboundAllow,
 }) {
   const wrangler = readWranglerConfig(root);
-  const vars = Object.fromEntries(Object.entries(wrangler.vars).map(([name, value]) => [name, env[name] ?? value]));
+  const vars = {
+    ...Object.fromEntries(Object.entries(wrangler.vars).map(([name, value]) => [name, env[name] ?? value])),
+    ...extraVars,
+  };
   const secrets = readSecretNames(root).filter((name) => env[name] !== undefined && !(name in vars));
   const target = hyperdriveTarget(databaseUrl);
   const configPath = join(outDir, configName);
@@ -61,6 +67,7 @@ export function writeWorkerdConfig({
       secrets,
       hyperdrives: wrangler.hyperdriveBindings.map((binding) => ({ binding, ...target })),
       durableObjects: wrangler.durableObjects,
+      outboundAllow,
       address: `${host}:${port}`,
       assets,
     }),
@@ -100,6 +107,8 @@ export async function startService({
   stdio = 'inherit',
   configName,
   inspectorPort,
+  extraVars,
+  outboundAllow,
   onBuilt = () => {},
 }) {
   if (build) {
@@ -107,7 +116,17 @@ export async function startService({
     await buildBundle(root, outDir);
     onBuilt();
   }
-  const { configPath } = writeWorkerdConfig({ root, outDir, databaseUrl, host, port, env, configName });
+  const { configPath } = writeWorkerdConfig({
+    root,
+    outDir,
+    databaseUrl,
+    host,
+    port,
+    env,
+    configName,
+    extraVars,
+    outboundAllow,
+  });
   const shared = workers > 1 ? await listenSocket(host, port) : null;
   const children = [];
   for (let i = 0; i < workers; i++) {
