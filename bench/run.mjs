@@ -4,33 +4,28 @@
 //   npm run bench -- --quick       100,000 events, every scenario briefly (CI)
 //   npm run bench -- --rows 10000000 [--only search_company,recent] [--fresh] [--skip-archive]
 //                     [--workers N] [--profile] [--seconds S] [--warmup S] [--rounds N] [--pool-size N]
-//                     [--no-build] [--driver pg|postgres|neon]
+//                     [--no-build] [--driver pg|postgres|neon] [--help]
 //
 // Starts what it needs (pgbouncer, the built bundle under workerd serve), loads or reuses the
 // data in a database of its own on DATABASE_URL's server (default the local PostgreSQL), runs
 // the scenarios with wrk, times the same SQL with pgbench, and writes bench/results/.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { buildBundle } from '../scripts/serve/build.mjs';
-import { findPgbouncer, startPgbouncer } from '../scripts/serve/pgbouncer.mjs';
+import { findPgbouncer } from '../scripts/serve/pgbouncer.mjs';
 import { startService, workerdBinary } from '../scripts/serve/service.mjs';
 import { archivalScenario } from './lib/archival.mjs';
 import { runBareSql, runBareSqlSequential, toPgbenchScript, typeNamesFor } from './lib/bare-sql.mjs';
-import { startCaptureProxy } from './lib/capture-proxy.mjs';
 import { onCleanup, stopAll } from './lib/cleanup.mjs';
 import { machineCpuSeconds, measureCpu } from './lib/cpu.mjs';
 import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, serverUrl, withClient } from './lib/database.mjs';
 import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
-import { prepareDriver } from './lib/drivers.mjs';
 import { timeExport } from './lib/export.mjs';
 import { integrityScenario } from './lib/integrity.mjs';
 import { liveTailScenario } from './lib/live-tail.mjs';
+import { parseOptions, USAGE } from './lib/options.mjs';
 import { freePort } from './lib/ports.mjs';
 import { startCpuProfile } from './lib/profile.mjs';
 import { queuedIngestScenario } from './lib/queued.mjs';
@@ -43,6 +38,7 @@ import {
   syntheticEvent,
   writeScenarios,
 } from './lib/scenarios.mjs';
+import { startServices } from './lib/services.mjs';
 import { median } from './lib/stats.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { runWrk, writeRequestList } from './lib/wrk.mjs';
@@ -51,42 +47,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'bench', '.work');
 const RESULTS = join(ROOT, 'bench', 'results');
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    rows: { type: 'string' },
-    seconds: { type: 'string' },
-    warmup: { type: 'string' },
-    rounds: { type: 'string' },
-    only: { type: 'string' },
-    fresh: { type: 'boolean', default: false },
-    'skip-archive': { type: 'boolean', default: false },
-    'pool-size': { type: 'string', default: '20' },
-    workers: { type: 'string', default: String(availableParallelism()) },
-    profile: { type: 'boolean', default: false },
-    'no-build': { type: 'boolean', default: false },
-    // The Worker's database driver (docs/benchmark.md, "Drivers"): pg (node-postgres), postgres
-    // (postgres.js) or neon (Neon's serverless driver through a local WebSocket proxy).
-    driver: { type: 'string', default: process.env.BENCH_DRIVER ?? 'pg' },
-    'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'INFO' },
-  },
-});
-
-const quick = args.quick;
-const settings = {
-  rows: Number(args.rows ?? (quick ? 100_000 : 1_000_000)),
-  seconds: Number(args.seconds ?? (quick ? 3 : 10)),
-  warmup: Number(args.warmup ?? (quick ? 1 : 5)),
-  rounds: Number(args.rounds ?? (quick ? 1 : 3)),
-  variants: quick ? 5 : 20,
-  archiveRows: quick ? 100_000 : 1_000_000,
-  exportRounds: quick ? 1 : 3,
-  poolSize: Number(args['pool-size']),
-  workers: Number(args.workers),
-};
-if (!Number.isInteger(settings.rows) || settings.rows < 10_000) throw new Error('--rows must be an integer >= 10000');
-const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
-const wanted = (name) => !only || only.has(name);
+const options = parseOptions();
+const { args, quick, settings, only, wanted } = options;
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const log = (line) => console.error(line);
 /** The live tail scenario (docs/benchmark.md): creates per second, and the stream counts compared. */
@@ -371,106 +337,55 @@ async function main() {
   ensureTools(['pgbouncer', 'wrk', 'pgbench'], log);
 
   const server = serverUrl();
-  const dbName = `pyaudit_bench_${settings.rows}`;
-  log(`database ${dbName} on ${new URL(server).host}`);
-  const { url: benchUrl, dataset } = await prepareDatabase(server, dbName);
+  const databaseName = `pyaudit_bench_${settings.rows}`;
+  log(`database ${databaseName} on ${new URL(server).host}`);
+  const { url: benchUrl, dataset } = await prepareDatabase(server, databaseName);
   log(
     dataset.loadedNow
       ? `loaded ${settings.rows.toLocaleString('en-US')} events in ${dataset.seconds.toFixed(0)} s`
       : `reusing ${settings.rows.toLocaleString('en-US')} events loaded ${dataset.state.span_end.toISOString().slice(0, 10)}`,
   );
-
-  const pool = await startPgbouncer({
-    serverUrl: benchUrl,
-    workDir: join(WORK, 'pgbouncer'),
-    listenPort: await freePort(),
-    poolSize: settings.poolSize,
-  });
-  onCleanup('pgbouncer', pool.stop);
-  const poolUrl = new URL(benchUrl);
-  poolUrl.hostname = pool.host;
-  poolUrl.port = String(pool.port);
-
-  const apiKey = `bench-${randomBytes(12).toString('hex')}`;
-  const outDir = join(WORK, 'dist');
-  if (args['no-build']) log('serving the bundle already in bench/.work/dist (--no-build)');
-  else {
-    log('building the bundle (wrangler deploy --dry-run)...');
-    await buildBundle(ROOT, outDir);
-  }
-  const driver = await prepareDriver({ driver: args.driver, root: ROOT });
-  onCleanup('driver', driver.stop);
-  log(`driver: ${args.driver}`);
-  // The live tail scenario opens 200 streams with the one benchmark key.
-  const baseEnv = {
-    ...process.env,
-    API_KEYS: apiKey,
-    LOG_LEVEL: args['log-level'],
-    LIVE_TAIL_MAX_STREAMS_PER_KEY: '1000',
-  };
-  /** startService's options for a service whose database is `url`, on the chosen driver. */
-  const onDriver = (url, env = baseEnv) => {
-    const { env: driverEnv, ...rest } = driver.serviceOptions(url);
-    return { databaseUrl: url, env: { ...env, ...driverEnv }, ...rest };
-  };
-  const inspectorPort = args.profile ? await freePort() : undefined;
-  const service = await startService({
-    root: ROOT,
-    outDir,
-    ...onDriver(poolUrl.toString()),
-    port: await freePort(),
-    workers: settings.workers,
-    inspectorPort,
-    build: false,
-    stdio: openSync(join(WORK, 'workerd.log'), 'w'),
-  });
-  onCleanup('workerd', service.stop);
-
-  // A second workerd, the same bundle, whose database traffic goes through the capture proxy.
-  const proxy = await startCaptureProxy({ targetHost: pool.host, targetPort: pool.port });
-  onCleanup('capture proxy', proxy.stop);
-  const captureUrl = new URL(benchUrl);
-  captureUrl.hostname = proxy.host;
-  captureUrl.port = String(proxy.port);
-  const captureService = await startService({
-    root: ROOT,
-    outDir,
-    ...onDriver(captureUrl.toString()),
-    port: await freePort(),
-    build: false,
-    configName: 'workerd-capture.capnp',
-    stdio: openSync(join(WORK, 'workerd-capture.log'), 'w'),
-  });
-  onCleanup('workerd (capture)', captureService.stop);
-
-  // One connection for the benchmark's own look-ups (which backends serve the benchmark database).
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  onCleanup('admin connection', () => admin.end());
-  const ctx = {
-    apiKey,
-    service,
-    pool,
-    admin,
-    inspectorPort,
-    databaseName: dbName,
-    databaseUrl: benchUrl,
-    capture: { url: captureService.url, proxy },
-  };
-  log(
-    `service ${service.url} (workerd pid ${service.pids.join(' ')}), pgbouncer ${pool.host}:${pool.port} (pid ${pool.pid})`,
-  );
-
+  const services = await startServices({ root: ROOT, work: WORK, server, databaseName, benchUrl, args, settings, log });
   const facts = await withClient(benchUrl, (c) =>
     datasetFacts(c, { rows: settings.rows, variants: settings.variants }),
   );
-  const scenarios = {};
 
+  const scenarios = {};
+  await runReadScenarios(scenarios, services.ctx, facts);
+  if (wanted('export_xlsx')) await runExport(scenarios, services.ctx, facts);
+  try {
+    await runWriteScenarios(scenarios, services.ctx, facts);
+    if (wanted('live_tail')) await runLiveTail(scenarios, services, facts, server);
+  } finally {
+    const removed = await withClient(benchUrl, (c) => restoreDataset(c, dataset.state));
+    if (removed > 0) log(`removed the ${removed.toLocaleString('en-US')} events the write scenarios created`);
+  }
+  await stopAll();
+  await runStandaloneScenarios(scenarios, server, benchUrl);
+
+  writeResults(await resultOf({ started, benchUrl, dataset, scenarios }));
+}
+
+/** Runs one scenario; a failure is recorded as skipped and the benchmark goes on. */
+async function guarded(scenarios, name, run, summary) {
+  try {
+    const result = await run();
+    scenarios[name] = result;
+    if (result.skipped) log(`  skipped: ${result.skipped}`);
+    else if (summary) log(summary(result));
+  } catch (error) {
+    scenarios[name] = { skipped: `failed: ${error.message.slice(0, 200)}` };
+    log(`  failed: ${error.message}`);
+  }
+}
+
+/** The read scenarios (scenarios.mjs): wrk against the service, then the same SQL under pgbench. */
+async function runReadScenarios(scenarios, ctx, facts) {
   for (const scenario of readScenarios(facts, settings)) {
     if (!wanted(scenario.name)) continue;
     log(`${scenario.name}: ${scenario.title}, ${scenario.connections} connections...`);
     try {
-      if (scenario.cursorFor) await resolveCursor(scenario, service.url, apiKey);
+      if (scenario.cursorFor) await resolveCursor(scenario, ctx.service.url, ctx.apiKey);
       const measured = await measureHttp(scenario, ctx);
       if (!measured.skipped) {
         try {
@@ -491,133 +406,129 @@ async function main() {
       log(`  failed: ${error.message}`);
     }
   }
+}
 
-  if (wanted('export_xlsx')) {
-    log(`export_xlsx: ${facts.exportRows.toLocaleString('en-US')} rows as xlsx...`);
-    try {
-      scenarios.export_xlsx = await exportScenario(ctx, facts);
-    } catch (error) {
-      scenarios.export_xlsx = { skipped: `failed: ${error.message.slice(0, 200)}` };
-    }
-    const e = scenarios.export_xlsx;
+async function runExport(scenarios, ctx, facts) {
+  log(`export_xlsx: ${facts.exportRows.toLocaleString('en-US')} rows as xlsx...`);
+  await guarded(
+    scenarios,
+    'export_xlsx',
+    () => exportScenario(ctx, facts),
+    (e) => `  ${e.rows_per_s.toFixed(0)} rows/s, peak RSS ${e.rss_peak_mib.toFixed(0)} MiB`,
+  );
+}
+
+/** The write scenarios: their events are removed again by main (restoreDataset). */
+async function runWriteScenarios(scenarios, ctx, facts) {
+  for (const scenario of writeScenarios(facts)) {
+    if (!wanted(scenario.name)) continue;
+    log(`${scenario.name}: ${scenario.title}, ${scenario.connections} connections...`);
+    const measured = await measureHttp(scenario, ctx);
+    scenarios[scenario.name] = measured;
     log(
-      e.skipped
-        ? `  skipped: ${e.skipped}`
-        : `  ${e.rows_per_s.toFixed(0)} rows/s, peak RSS ${e.rss_peak_mib.toFixed(0)} MiB`,
+      measured.skipped
+        ? `  skipped: ${measured.skipped}`
+        : `  ${measured.rps.toFixed(0)} req/s${measured.events_per_s ? ` (${measured.events_per_s.toFixed(0)} events/s)` : ''}, p50 ${ms(measured.p50_ms)} ms, p99 ${ms(measured.p99_ms)} ms, errors ${measured.errors}`,
     );
   }
+}
 
-  try {
-    for (const scenario of writeScenarios(facts)) {
-      if (!wanted(scenario.name)) continue;
-      log(`${scenario.name}: ${scenario.title}, ${scenario.connections} connections...`);
-      const measured = await measureHttp(scenario, ctx);
-      scenarios[scenario.name] = measured;
-      log(
-        measured.skipped
-          ? `  skipped: ${measured.skipped}`
-          : `  ${measured.rps.toFixed(0)} req/s${measured.events_per_s ? ` (${measured.events_per_s.toFixed(0)} events/s)` : ''}, p50 ${ms(measured.p50_ms)} ms, p99 ${ms(measured.p99_ms)} ms, errors ${measured.errors}`,
-      );
-    }
-    if (wanted('live_tail')) {
-      log(
-        `live_tail: latency from a create's 201 to its frame on the streams, ${LIVE_TAIL_STREAMS.join(' and ')} streams...`,
-      );
-      try {
-        // One workerd process, so one LiveTail object holds every stream and hears every create
-        // (as on Cloudflare); its log reports the object's database reads per session.
-        const logFile = join(WORK, 'workerd-live-tail.log');
-        const tailService = await startService({
-          root: ROOT,
-          outDir,
-          ...onDriver(poolUrl.toString(), { ...baseEnv, LOG_LEVEL: 'INFO', LIVE_TAIL_HEARTBEAT_MS: '2000' }),
-          port: await freePort(),
-          build: false,
-          configName: 'workerd-live-tail.capnp',
-          stdio: openSync(logFile, 'w'),
-        });
-        onCleanup('workerd (live tail)', tailService.stop);
-        scenarios.live_tail = await liveTailScenario({
-          baseUrl: tailService.url,
-          apiKey,
-          facts,
-          syntheticEvent,
-          rate: LIVE_TAIL_RATE,
-          streamCounts: LIVE_TAIL_STREAMS,
-          seconds: settings.seconds,
-          warmup: Math.max(2, settings.warmup / 2),
-          logFile,
-          serverUrl: server,
-          pids: { workerd: tailService.pids, postgres: await databaseBackendPids(ctx) },
-          log,
-        });
-      } catch (error) {
-        scenarios.live_tail = { skipped: `failed: ${error.message.slice(0, 200)}` };
-        log(`  failed: ${error.message}`);
-      }
-    }
-  } finally {
-    const removed = await withClient(benchUrl, (c) => restoreDataset(c, dataset.state));
-    if (removed > 0) log(`removed the ${removed.toLocaleString('en-US')} events the write scenarios created`);
-  }
+/**
+ * The live tail: latency from a create's 201 to its frame on the streams. As on Cloudflare, the
+ * creates run on the serving processes (--workers), the one LiveTail object and its streams in a
+ * process of its own, notified over its socket (docs/self-hosting.md); its log reports the
+ * object's database reads per session.
+ */
+async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, facts, server) {
+  log(
+    `live_tail: latency from a create's 201 to its frame on the streams, ${LIVE_TAIL_STREAMS.join(' and ')} streams...`,
+  );
+  await guarded(
+    scenarios,
+    'live_tail',
+    async () => {
+      const logFile = join(WORK, 'workerd-live-tail.log');
+      const tailService = await startService({
+        root: ROOT,
+        outDir,
+        ...onDriver(poolUrl.toString(), { ...env, LOG_LEVEL: 'INFO', LIVE_TAIL_HEARTBEAT_MS: '2000' }),
+        port: await freePort(),
+        workers: settings.workers,
+        liveProcess: true,
+        liveInspectorPort: args.profile ? await freePort() : undefined,
+        build: false,
+        configName: 'workerd-live-tail.capnp',
+        stdio: openSync(logFile, 'w'),
+      });
+      onCleanup('workerd (live tail)', tailService.stop);
+      return liveTailScenario({
+        baseUrl: tailService.url,
+        apiKey: ctx.apiKey,
+        facts,
+        syntheticEvent,
+        rate: LIVE_TAIL_RATE,
+        streamCounts: LIVE_TAIL_STREAMS,
+        seconds: settings.seconds,
+        warmup: Math.max(2, settings.warmup / 2),
+        logFile,
+        serverUrl: server,
+        // --profile: the object's process, in the run with the most streams.
+        profileObject: tailService.liveInspectorPort ? () => startCpuProfile(tailService.liveInspectorPort) : null,
+        bundlePath: join(WORK, 'dist', 'index.js'),
+        pids: {
+          workerd: tailService.pids.filter((pid) => pid !== tailService.livePid),
+          live_tail_object: [tailService.livePid],
+          postgres: await databaseBackendPids(ctx),
+        },
+        log,
+      });
+    },
+    null,
+  );
+}
 
-  await stopAll();
-
+/** The scenarios that start what they need themselves, after the HTTP services are stopped. */
+async function runStandaloneScenarios(scenarios, server, benchUrl) {
   if (wanted('queued_ingest')) {
     log('queued_ingest: enqueue -> queue -> consumer under wrangler dev (miniflare simulates Queues)...');
-    try {
-      const q = await queuedIngestScenario({ root: ROOT, workDir: WORK, benchUrl, quick, log });
-      scenarios.queued_ingest = q;
-      log(
+    await guarded(
+      scenarios,
+      'queued_ingest',
+      () => queuedIngestScenario({ root: ROOT, workDir: WORK, benchUrl, quick, log }),
+      (q) =>
         `  enqueue: ${q.enqueue_batch.accepted_events_per_s.toFixed(0)} events/s accepted, ${q.enqueue_batch.stored_events_per_s.toFixed(0)} stored; 202 -> searchable p50 ${ms(q.enqueue_batch.accepted_to_searchable_p50_ms)} ms, p99 ${ms(q.enqueue_batch.accepted_to_searchable_p99_ms)} ms; direct batch ${q.direct_batch.stored_events_per_s.toFixed(0)} events/s`,
-      );
-    } catch (error) {
-      scenarios.queued_ingest = { skipped: `failed: ${error.message.slice(0, 200)}` };
-      log(`  failed: ${error.message}`);
-    } finally {
-      await stopAll();
-    }
+    );
+    await stopAll();
   }
-
   if (wanted('archive_month') && !args['skip-archive']) {
     log(`archive_month: archiving a ${settings.archiveRows.toLocaleString('en-US')}-row month...`);
-    try {
-      scenarios.archive_month = await archivalScenario({
-        serverUrl: server,
-        rows: settings.archiveRows,
-        log,
-        fresh: args.fresh,
-      });
-      const a = scenarios.archive_month;
-      log(`  maintain ${a.maintain_seconds.toFixed(2)} s; copy-and-delete ${a.copy_and_delete_seconds.toFixed(1)} s`);
-    } catch (error) {
-      scenarios.archive_month = { skipped: `failed: ${error.message.slice(0, 200)}` };
-      log(`  failed: ${error.message}`);
-    }
+    await guarded(
+      scenarios,
+      'archive_month',
+      () => archivalScenario({ serverUrl: server, rows: settings.archiveRows, log, fresh: args.fresh }),
+      (a) => `  maintain ${a.maintain_seconds.toFixed(2)} s; copy-and-delete ${a.copy_and_delete_seconds.toFixed(1)} s`,
+    );
   }
-
   if (wanted('integrity')) {
     log(`integrity: sealing and verifying ${settings.archiveRows.toLocaleString('en-US')} events...`);
-    try {
-      scenarios.integrity = await integrityScenario({ root: ROOT, serverUrl: server, rows: settings.archiveRows, log });
-      const i = scenarios.integrity;
-      log(
-        `  seal ${i.seal_ms_per_1000.toFixed(1)} ms per 1,000 events (${i.seal_events_per_s.toFixed(0)} events/s); verify ${i.verify_seconds.toFixed(2)} s (${i.verify_events_per_s.toFixed(0)} events/s)`,
-      );
-      log(
+    await guarded(
+      scenarios,
+      'integrity',
+      () => integrityScenario({ root: ROOT, serverUrl: server, rows: settings.archiveRows, log }),
+      (i) =>
+        `  seal ${i.seal_ms_per_1000.toFixed(1)} ms per 1,000 events (${i.seal_events_per_s.toFixed(0)} events/s); verify ${i.verify_seconds.toFixed(2)} s (${i.verify_events_per_s.toFixed(0)} events/s)\n` +
         `  ingest hashing: single +${i.ingest_hash.single.overhead_pct.toFixed(1)}%, batch of 1,000 +${i.ingest_hash.batch.overhead_pct.toFixed(1)}% PostgreSQL CPU`,
-      );
-    } catch (error) {
-      scenarios.integrity = { skipped: `failed: ${error.message.slice(0, 200)}` };
-      log(`  failed: ${error.message}`);
-    }
+    );
   }
+}
 
+/** The result file's content: how it was measured (meta), the dataset, scenarios and targets. */
+async function resultOf({ started, benchUrl, dataset, scenarios }) {
   const postgres = await withClient(
     benchUrl,
     async (c) => (await c.query('SHOW server_version')).rows[0].server_version,
   );
-  const result = {
+  return {
     meta: {
       date: new Date().toISOString(),
       git_commit: gitCommit(),
@@ -641,7 +552,6 @@ async function main() {
     scenarios,
     targets: evaluateTargets(scenarios),
   };
-  writeResults(result);
 }
 
 try {

@@ -5,7 +5,8 @@
 //   DATABASE_URL=postgres://user:pass@db:5432/pyaudit API_KEYS=... npm run serve -- [options]
 //     --port N        listen port (default $PORT or 8787)
 //     --host ADDR     listen address (default $HOST or 127.0.0.1)
-//     --workers N     workerd processes sharing the port (default $WORKERS or 1; one per core)
+//     --workers N     workerd processes sharing the port (default $WORKERS or 1; one per core);
+//                     with N > 1 the live tail's object runs in one more process of its own
 //     --no-build      serve the bundle already in --outdir
 //     --build-only    build the bundle into --outdir and exit
 //     --outdir DIR    where the bundle and config go (default dist)
@@ -113,7 +114,7 @@ try {
   for (const child of service.children) child.on('exit', (code) => shutdown(code ?? 1));
   const target = new URL(hyperdriveUrl);
   console.log(`
-  pyaudit on workerd ${service.url}   (${service.pids.length > 1 ? `${service.pids.length} processes, pids ${service.pids.join(' ')}` : `pid ${service.pid}`})
+  pyaudit on workerd ${service.url}   (${service.pids.length > 1 ? `${service.pids.length} processes, pids ${service.pids.join(' ')}` : `pid ${service.pid}`}${service.livePid ? `; the live tail's object in pid ${service.livePid}` : ''})
   Database:  ${target.hostname}:${target.port || 5432}/${target.pathname.slice(1)} via the HYPERDRIVE binding
   Docs:      ${service.url}/pyaudit/docs
   Health:    ${service.url}/pyaudit/api/healthcheck

@@ -3,6 +3,7 @@ import { consumeIngestBatch } from './ingest/consumer';
 import { runScheduled } from './maintenance/scheduled';
 
 export { IngestTracker } from './ingest/tracker-object';
+export { LiveTailGateway } from './live/gateway';
 export { LiveTail } from './live/live-tail-object';
 
 // Outlives requests: the app (routes, OpenAPI registry) is built once per isolate.

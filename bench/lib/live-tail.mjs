@@ -11,8 +11,10 @@ import { percentile } from './stats.mjs';
  * from the create's 201 to the event's frame on each stream watching its company (0 when the
  * frame came first), and checks that every such stream got it: a missing delivery is counted.
  *
- * The service is one workerd process, so one LiveTail object holds every stream and hears every
- * create (as on Cloudflare). When its last stream closes the object logs what it did since it
+ * As on Cloudflare, the creates are taken by the serving workerd processes and the one LiveTail
+ * object, which holds every stream and hears every create, runs in a process of its own
+ * (`startService({ liveProcess: true })`, docs/self-hosting.md); the streams are opened through
+ * the serving processes too. When its last stream closes the object logs what it did since it
  * started ('live tail idle': fan-out reads, catch-up reads, key checks, seconds): its database
  * work with 1 and with N streams, read from the log here.
  */
@@ -206,7 +208,9 @@ async function measureWith(streamCount, ctx) {
   // This process reads the streams and sends the creates: its own delays are part of what it measures.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
+  const profiler = ctx.profile ? await ctx.profileObject() : null;
   const { cpu } = await measureCpu(pids, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  const profile = profiler ? await profiler.stop(ctx.bundlePath) : null;
   const oldestWriter = await writers.stop();
   loopDelay.disable();
   measuring = false;
@@ -254,6 +258,7 @@ async function measureWith(streamCount, ctx) {
         }
       : null,
     cpu,
+    ...(profile ? { object_profile: profile } : {}),
     oldest_open_writer: oldestWriter,
     client_event_loop_delay_ms: {
       p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
@@ -274,10 +279,15 @@ export async function liveTailScenario(ctx) {
   const runs = [];
   for (const count of ctx.streamCounts) {
     ctx.log(`  ${count} stream(s), ${ctx.rate} creates/s...`);
-    const run = await measureWith(count, ctx);
+    const profile = ctx.profileObject !== null && count === Math.max(...ctx.streamCounts);
+    const run = await measureWith(count, { ...ctx, profile });
     ctx.log(
       `    p50 ${run.p50_ms?.toFixed(1)} ms, p99 ${run.p99_ms?.toFixed(1)} ms over ${run.deliveries} deliveries; ${run.creates_per_s} creates/s; object reads ${run.db?.fan_out_reads_per_s ?? '?'}/s; missing ${run.missing_deliveries}`,
     );
+    if (run.object_profile) {
+      ctx.log(`    object process CPU profile (${run.object_profile.busy_ms} ms busy), top functions:`);
+      for (const f of run.object_profile.by_function.slice(0, 10)) ctx.log(`      ${f.pct}% ${f.ms} ms ${f.name}`);
+    }
     runs.push(run);
   }
   return { title: 'live tail: 201 to frame', rate: ctx.rate, seconds: ctx.seconds, runs };

@@ -1,5 +1,5 @@
 // The app's OpenAPI document, exactly as /pyaudit/openapi.json serves it, built in Node from
-// src/app.ts with esbuild (workerd-only modules stubbed; bare imports stay external and resolve
+// src/app.ts with esbuild (workerd-only modules and pg-cloudflare stubbed; bare imports stay external and resolve
 // to node_modules). Used by `npm run console:types` and `npm run lint:openapi`.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -25,8 +25,11 @@ export async function openApiDocument() {
       {
         name: 'workerd-stubs',
         setup(b) {
-          b.onResolve({ filter: /^cloudflare:/ }, (args) => ({ path: args.path, namespace: 'stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export class DurableObject {}' }));
+          // pg-cloudflare's Node export is empty; src/db/coalescing-socket.ts extends its socket class.
+          b.onResolve({ filter: /^(cloudflare:|pg-cloudflare$)/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+            contents: 'export class DurableObject {}\nexport class CloudflareSocket {}',
+          }));
         },
       },
     ],

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -44,6 +45,7 @@ export function writeWorkerdConfig({
   configName = 'workerd.capnp',
   extraVars = {},
   outboundAllow,
+  liveTail,
 }) {
   const wrangler = readWranglerConfig(root);
   const vars = {
@@ -70,11 +72,58 @@ export function writeWorkerdConfig({
       outboundAllow,
       address: `${host}:${port}`,
       assets,
+      liveTail,
     }),
     { mode: 0o600 },
   );
   chmodSync(configPath, 0o600);
   return { configPath, vars, secrets };
+}
+
+/** The wrangler.toml binding of the live tail's fan-out object (docs/live-tail.md). */
+const LIVE_TAIL_BINDING = 'LIVE_TAIL';
+
+/** The live tail object's process: its own config beside the serving one, and its private socket. */
+function liveTailPaths(outDir, configName = 'workerd.capnp') {
+  const base = configName.replace(/\.capnp$/, '');
+  return { configName: `${base}-live-tail.capnp`, socket: join(outDir, `${base}-live-tail.sock`) };
+}
+
+/**
+ * Starts the process that holds the live tail's object and waits until its gateway answers on
+ * the Unix socket (an unknown path: 404, without touching the object).
+ */
+async function startLiveTailProcess({ root, outDir, configPath, socket, env, stdio, inspectorPort }) {
+  rmSync(socket, { force: true }); // left by a process that was killed
+  const args = ['serve', configPath, '--verbose'];
+  if (inspectorPort) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`);
+  const child = spawn(workerdBinary(root), args, {
+    cwd: outDir,
+    env: { ...env, PWD: outDir },
+    stdio: ['ignore', stdio, stdio],
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`workerd (live tail) exited with code ${child.exitCode}`);
+    if (await answersOnSocket(socket)) return child;
+    if (Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error(`workerd (live tail) did not answer on ${socket} within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function answersOnSocket(socketPath) {
+  return new Promise((resolve) => {
+    const request = httpRequest({ socketPath, path: '/ready', method: 'GET', timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(true);
+    });
+    request.on('error', () => resolve(false));
+    request.on('timeout', () => request.destroy());
+    request.end();
+  });
 }
 
 /** A listening socket made here, so several workerd processes can accept on the same port. */
@@ -94,6 +143,10 @@ function listenSocket(host, port) {
  * JavaScript on a single thread (like one isolate), so this is how a machine with more cores
  * serves more. The socket is bound here and handed to each process (--socket-fd), the kernel
  * spreads connections between them; this process then closes its own copy and never accepts.
+ *
+ * liveProcess (default: workers > 1) runs the live tail's object in one more workerd process of
+ * its own, reached by every serving process over a private Unix socket (src/live/gateway.ts):
+ * one object for the deployment, as on Cloudflare, whichever process takes a create or a stream.
  */
 export async function startService({
   root,
@@ -109,6 +162,8 @@ export async function startService({
   inspectorPort,
   extraVars,
   outboundAllow,
+  liveInspectorPort,
+  liveProcess = workers > 1,
   onBuilt = () => {},
 }) {
   if (build) {
@@ -116,6 +171,8 @@ export async function startService({
     await buildBundle(root, outDir);
     onBuilt();
   }
+  const live = liveProcess ? liveTailPaths(outDir, configName) : null;
+  const liveTail = (role) => (live ? { role, socket: live.socket, binding: LIVE_TAIL_BINDING } : undefined);
   const { configPath } = writeWorkerdConfig({
     root,
     outDir,
@@ -126,7 +183,30 @@ export async function startService({
     configName,
     extraVars,
     outboundAllow,
+    liveTail: liveTail('front'),
   });
+  const liveChild = live
+    ? await startLiveTailProcess({
+        root,
+        outDir,
+        configPath: writeWorkerdConfig({
+          root,
+          outDir,
+          databaseUrl,
+          host,
+          port,
+          env,
+          configName: live.configName,
+          liveTail: liveTail('object'),
+          extraVars,
+          outboundAllow,
+        }).configPath,
+        socket: live.socket,
+        env,
+        stdio,
+        inspectorPort: liveInspectorPort,
+      })
+    : null;
   const shared = workers > 1 ? await listenSocket(host, port) : null;
   const children = [];
   for (let i = 0; i < workers; i++) {
@@ -144,18 +224,26 @@ export async function startService({
   }
   shared?.close();
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  const stop = () => Promise.all(children.map((child) => stopChild(child)));
+  // The object's process last: the serving processes' streams end before the object does.
+  const stop = async () => {
+    await Promise.all(children.map((child) => stopChild(child)));
+    if (liveChild) await stopChild(liveChild);
+  };
   try {
     await Promise.all(children.map((child) => waitUntilServing({ url, child, timeoutMs: 60_000, name: 'workerd' })));
   } catch (error) {
     await stop();
     throw error;
   }
+  const all = liveChild ? [...children, liveChild] : children;
   return {
     child: children[0],
-    children,
+    // Every process, the object's too: a caller that watches or measures them gets them all.
+    children: all,
     pid: children[0].pid,
-    pids: children.map((child) => child.pid),
+    pids: all.map((child) => child.pid),
+    livePid: liveChild?.pid ?? null,
+    liveInspectorPort: liveChild ? liveInspectorPort : undefined,
     url,
     stop,
   };

@@ -29,6 +29,11 @@ const text = (value) =>
  * @param {{ binding: string, className: string }[]} [options.durableObjects] Durable Object
  *   namespaces of wrangler.toml, implemented by classes the bundle exports; their storage is in
  *   memory (the live tail's object keeps nothing; a restart ends its streams, clients resume)
+ * @param {{ role: 'front' | 'object', socket: string, binding: string }} [options.liveTail] the
+ *   live tail's object in a process of its own (`--workers N`, docs/self-hosting.md): 'object' is
+ *   that process, serving only the LiveTailGateway entrypoint (src/live/gateway.ts) on the Unix
+ *   socket `socket`; 'front' is a serving process, whose `binding` namespace is replaced by a
+ *   LIVE_TAIL_REMOTE service binding to that socket. Without it, the process holds its own object.
  */
 export function renderWorkerdConfig(options) {
   const services = ['(name = "main", worker = .pyauditWorker)'];
@@ -51,11 +56,19 @@ export function renderWorkerdConfig(options) {
         'tlsOptions = (trustBrowserCas = true)))',
     );
   }
-  const durableObjects = options.durableObjects ?? [];
+  const liveTail = options.liveTail;
+  // A serving process beside the object's process reaches the object over its socket instead.
+  const durableObjects = (options.durableObjects ?? []).filter(
+    (d) => liveTail?.role !== 'front' || d.binding !== liveTail.binding,
+  );
+  if (liveTail?.role === 'front') {
+    services.push(`(name = "live-tail", external = (address = ${text(`unix:${liveTail.socket}`)}, http = ()))`);
+    bindings.push('(name = "LIVE_TAIL_REMOTE", service = "live-tail")');
+  }
   for (const d of durableObjects)
     bindings.push(`(name = ${text(d.binding)}, durableObjectNamespace = ${text(d.className)})`);
   let entry = 'main';
-  if (options.assets) {
+  if (options.assets && liveTail?.role !== 'object') {
     entry = 'assets';
     services.push(`(name = "assets-disk", disk = (path = ${text(options.assets.directory)}, writable = false))`);
     services.push(
@@ -70,6 +83,12 @@ export function renderWorkerdConfig(options) {
   const namespaces = [...new Set(durableObjects.map((d) => d.className))].map(
     (className) => `(className = ${text(className)}, uniqueKey = ${text(`pyaudit-${className}`)})`,
   );
+  // The object's process has no public socket: only the gateway, on a socket only this machine's
+  // processes (with the file's permissions) can open.
+  const socket =
+    liveTail?.role === 'object'
+      ? `(name = "live-tail", address = ${text(`unix:${liveTail.socket}`)}, http = (), service = (name = "main", entrypoint = "LiveTailGateway"))`
+      : `(name = "http", address = ${text(options.address)}, http = (), service = ${text(entry)})`;
   const durable = namespaces.length
     ? `\n  durableObjectNamespaces = [\n${list(namespaces, '    ')}\n  ],\n  durableObjectStorage = (inMemory = void),`
     : '';
@@ -80,7 +99,7 @@ const config :Workerd.Config = (
   services = [
 ${list(services, '    ')}
   ],
-  sockets = [(name = "http", address = ${text(options.address)}, http = (), service = ${text(entry)})],
+  sockets = [${socket}],
 );
 
 const pyauditWorker :Workerd.Worker = (

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { Pool as NeonPool, neonConfig } from '@neondatabase/serverless';
 import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
@@ -5,6 +6,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Config } from '../env';
+import { CoalescingSocket } from './coalescing-socket';
 import { openPostgresJs } from './postgres-js';
 
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -46,6 +48,10 @@ function openHyperdrive(config: Config, options: OpenOptions): DatabaseHandle {
     connectionString: hyperdrive.connectionString,
     statement_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: 5_000,
+    // One socket write per turn of the event loop instead of one per protocol message. pg calls
+    // this with its connection config, as it calls its own socket factory (TLS when `ssl`).
+    stream: ((connection: { ssl?: unknown }) =>
+      new CoalescingSocket(Boolean(connection.ssl))) as unknown as () => Duplex,
   });
   client.on('error', swallow);
   const connected = client.connect();

@@ -5,7 +5,7 @@ import { later } from '../lib/after-response';
 import { toHttpError, unavailable } from '../lib/errors';
 import type { Database } from './client';
 import { GroupCommitter } from './group-commit';
-import { INGEST_ATTEMPTS, type IngestOutcome, type IngestRow, ingestEvents } from './queries/ingest';
+import { INGEST_ATTEMPTS, type IngestOutcome, type IngestRow, ingestEvents } from './queries/events';
 
 /**
  * Single events stored through a group commit (src/db/group-commit.ts): the creates (and,

@@ -1,5 +1,5 @@
 import type { EventRow } from '../db/queries/events';
-import { toEventObject } from '../routes/events/event-output';
+import { toEventObject } from '../lib/event-object';
 import type { RowWithIntegrity } from './integrity-fields';
 import type { ExportFormat } from './writer';
 

@@ -3,7 +3,7 @@ import { type NewDeadLetter, recordDeadLetters } from '../db/queries/admin-inges
 import { loadConfig } from '../env';
 import { describeError } from '../lib/errors';
 import { createLogger } from '../lib/logger';
-import { liveTailStub } from '../live/notify';
+import { liveTailClient } from '../live/client';
 import { retryDelaySeconds } from './backoff';
 import { IngestMessageSchema } from './queue-message';
 import { type PendingEvent, storeQueuedEvents } from './store-events';
@@ -120,8 +120,8 @@ export async function consumeIngestBatch(batch: MessageBatch<unknown>, env: Env,
   } finally {
     ctx.waitUntil(handle.close());
   }
-  const stub = created > 0 ? liveTailStub(env) : null;
-  if (stub) ctx.waitUntil(stub.notify().catch(() => undefined));
+  const liveTail = created > 0 ? liveTailClient(env) : null;
+  if (liveTail) ctx.waitUntil(liveTail.notify().catch(() => undefined));
 }
 
 /** Whole messages, in order, into groups of at most STATEMENT_MAX_EVENTS events. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IngestRow } from '../db/queries/ingest';
+import type { IngestRow } from '../db/queries/events';
 
 /**
  * The body of one message on the ingest queue: events already validated and resolved by the

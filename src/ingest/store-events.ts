@@ -1,6 +1,6 @@
 import type { Database } from '../db/client';
 import { type DeadLetterReason, type NewDeadLetter, recordDeadLetters } from '../db/queries/admin-ingest';
-import { type IngestRow, ingestEvents } from '../db/queries/ingest';
+import { type IngestRow, ingestEvents } from '../db/queries/events';
 import { toHttpError } from '../lib/errors';
 import { type QueuedEvent, trackingKey } from './queue-message';
 

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { ingestGrouped } from '../db/grouped-ingest';
-import type { IngestRow } from '../db/queries/ingest';
+import type { IngestRow } from '../db/queries/events';
 import { afterResponse } from './after-response';
 
 /**

@@ -1,14 +1,20 @@
 import { DurableObject } from 'cloudflare:workers';
 import { type DatabaseHandle, openDatabase } from '../db/client';
-import type { EventFilter } from '../db/queries/events';
-import { commitHorizon, eventsAfter, matchingEventsBetween, unusableKeyIds } from '../db/queries/live-tail';
+import {
+  commitHorizon,
+  type EventFilter,
+  eventsAfter,
+  matchingEventsBetween,
+  unusableKeyIds,
+} from '../db/queries/events';
 import { type Config, loadConfig } from '../env';
+import { toEventObject } from '../lib/event-object';
 import { createLogger, type Logger } from '../lib/logger';
-import { toEventObject } from '../routes/events/event-output';
+import { routeRows } from './fan-out';
 import { comparePositions, formatPosition, type Position, parsePosition, positionAtHorizon } from './position';
 import { ReadScheduler } from './read-scheduler';
 import { auditFrame, type EndReason, endFrame, heartbeatFrame, joinFrames, openFrame } from './sse';
-import { matchesFilter, type StreamFilter, type Subscription, toEventFilter } from './subscription';
+import { type StreamFilter, type Subscription, toEventFilter } from './subscription';
 
 /** Rows per fan-out read and per catch-up page. */
 const BATCH = 500;
@@ -30,7 +36,9 @@ interface OpenStream {
   pos: Position | null;
   /** false while catching up from the database; the fan-out only writes to live streams. */
   live: boolean;
-  heartbeat?: ReturnType<typeof setInterval>;
+  heartbeatMs: number;
+  /** When the stream last had something written: a keep-alive is due heartbeatMs after it. */
+  lastWriteAt: number;
   closed: boolean;
 }
 
@@ -71,6 +79,8 @@ export class LiveTail extends DurableObject<Env> {
   private sideHandle: DatabaseHandle | null = null;
   private readonly reads = new ReadScheduler(COALESCE_MS, () => this.readOnce());
   private poller: ReturnType<typeof setInterval> | null = null;
+  /** One keep-alive timer for every stream (200 timers cost the object more than the frames). */
+  private heartbeats: { timer: ReturnType<typeof setInterval>; everyMs: number } | null = null;
   private nextKeyCheckAt = 0;
   private readonly counters = { fanOutReads: 0, catchUpReads: 0, keyChecks: 0, notifications: 0 };
   /** Since the object last left idle: logged when it goes idle again (operators, the bench). */
@@ -133,6 +143,8 @@ export class LiveTail extends DurableObject<Env> {
       pos: null,
       live: false,
       closed: false,
+      heartbeatMs: sub.settings.heartbeatMs,
+      lastWriteAt: Date.now(),
     };
     // Counted at once, so concurrent opens cannot pass the limit together.
     const wasIdle = this.streams.size === 0;
@@ -152,7 +164,7 @@ export class LiveTail extends DurableObject<Env> {
     }
     const cursor = this.cursor as Position;
     stream.pos = after ?? cursor;
-    stream.heartbeat = setInterval(() => this.send(stream, heartbeatFrame()), sub.settings.heartbeatMs);
+    this.scheduleHeartbeats(stream.heartbeatMs);
     this.send(stream, openFrame(formatPosition(stream.pos)));
     if (comparePositions(stream.pos, cursor) < 0) {
       this.catchUp(stream).catch((error) => {
@@ -218,34 +230,10 @@ export class LiveTail extends DurableObject<Env> {
     const rows = await eventsAfter(this.db().db, from, BATCH);
     if (generation !== this.generation) return;
     if (this.session.readMs.length < MAX_TIMED_READS) this.session.readMs.push(Date.now() - startedAt);
-    let lagging = false;
-    // Each stream's frames of this tick, written as one chunk at the end.
-    const out = new Map<OpenStream, Uint8Array[]>();
     // From here to the end: no await, so a catch-up that sees this.cursor sees the streams' state.
-    for (const row of rows) {
-      const pos: Position = { xid: BigInt(row.writexid), id: BigInt(row.id) };
-      // In (writexid, id) order, the first row at or past the horizon is followed only by such rows.
-      if (pos.xid >= BigInt(row.horizon)) {
-        lagging = true;
-        break;
-      }
-      if (this.cursor && comparePositions(pos, this.cursor) <= 0) continue;
-      const event = toEventObject(row);
-      // Built once, for the first stream it matches, and the same bytes written to every one.
-      let frame: Uint8Array | undefined;
-      for (const s of this.streams) {
-        if (!s.live || !s.pos || comparePositions(pos, s.pos) <= 0) continue;
-        s.pos = pos;
-        if (matchesFilter(event, s.filter)) {
-          frame ??= auditFrame(formatPosition(pos), JSON.stringify(event));
-          const frames = out.get(s);
-          if (frames) frames.push(frame);
-          else out.set(s, [frame]);
-        }
-      }
-      this.cursor = pos;
-    }
-    for (const [s, frames] of out) this.send(s, joinFrames(frames));
+    const { frames, cursor, lagging } = routeRows(rows, this.streams, from);
+    this.cursor = cursor;
+    for (const [s, list] of frames) this.send(s, joinFrames(list));
     if (lagging) this.reads.request(LAG_REPOLL_MS);
     else if (rows.length === BATCH) this.reads.request(0);
   }
@@ -281,7 +269,25 @@ export class LiveTail extends DurableObject<Env> {
       this.end(stream, 'slow-consumer');
       return;
     }
+    stream.lastWriteAt = Date.now();
     stream.writer.write(frame).catch(() => this.drop(stream));
+  }
+
+  /**
+   * Keep-alive comments only for streams that sent nothing for their heartbeat interval: a stream
+   * that gets events needs none (under load, 200 streams' keep-alives were writes the object did
+   * for nothing). The check runs four times per interval, so an idle stream gets one within
+   * 1.25 intervals of its last write.
+   */
+  private scheduleHeartbeats(heartbeatMs: number): void {
+    const everyMs = Math.max(25, Math.floor(heartbeatMs / 4));
+    if (this.heartbeats && this.heartbeats.everyMs <= everyMs) return;
+    if (this.heartbeats) clearInterval(this.heartbeats.timer);
+    const timer = setInterval(() => {
+      const now = Date.now();
+      for (const s of this.streams) if (now - s.lastWriteAt >= s.heartbeatMs) this.send(s, heartbeatFrame());
+    }, everyMs);
+    this.heartbeats = { timer, everyMs };
   }
 
   /** Ends a stream on purpose: a last `end` frame saying why, then the close. */
@@ -294,7 +300,6 @@ export class LiveTail extends DurableObject<Env> {
   private drop(stream: OpenStream): void {
     if (stream.closed) return;
     stream.closed = true;
-    if (stream.heartbeat) clearInterval(stream.heartbeat);
     stream.writer.close().catch(() => {});
     this.streams.delete(stream);
     if (this.streams.size === 0) this.idle();
@@ -321,6 +326,8 @@ export class LiveTail extends DurableObject<Env> {
     this.session = this.newSession(0);
     if (this.poller !== null) clearInterval(this.poller);
     this.poller = null;
+    if (this.heartbeats) clearInterval(this.heartbeats.timer);
+    this.heartbeats = null;
     this.reads.stop();
     this.starting = null;
     this.cursor = null;

@@ -1,14 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { loadConfig } from '../env';
+import { liveTailClient } from './client';
 import { NotifyCoalescer } from './notify-coalescer';
-
-/** The one fan-out object of a deployment (src/live/live-tail-object.ts), named LIVE_TAIL_OBJECT. */
-export function liveTailStub(env: Env): DurableObjectStub<import('./live-tail-object').LiveTail> | null {
-  const namespace = (env as { LIVE_TAIL?: DurableObjectNamespace<import('./live-tail-object').LiveTail> }).LIVE_TAIL;
-  if (!namespace) return null;
-  return namespace.get(namespace.idFromName(loadConfig(env).LIVE_TAIL_OBJECT));
-}
 
 /** Per isolate and object: at most one notification in flight (src/live/notify-coalescer.ts). */
 const coalescers = new Map<string, NotifyCoalescer>();
@@ -18,15 +11,14 @@ const coalescers = new Map<string, NotifyCoalescer>();
  * request. A lost notification only delays delivery until the object's next poll.
  */
 export function notifyLiveTail(c: Context<AppEnv>): void {
-  const stub = liveTailStub(c.env);
-  if (!stub) return;
-  const name = loadConfig(c.env).LIVE_TAIL_OBJECT;
-  let coalescer = coalescers.get(name);
+  const client = liveTailClient(c.env);
+  if (!client) return;
+  let coalescer = coalescers.get(client.key);
   if (!coalescer) {
     coalescer = new NotifyCoalescer();
-    coalescers.set(name, coalescer);
+    coalescers.set(client.key, coalescer);
   }
-  const sending = coalescer.trigger(() => stub.notify());
+  const sending = coalescer.trigger(() => client.notify());
   if (!sending) return; // the notification in flight is followed by one more, after this commit
   const sent = sending.catch((error: unknown) => {
     c.var.logger.warn('live tail notify failed', { error: error instanceof Error ? error.name : 'unknown' });

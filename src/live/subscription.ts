@@ -1,5 +1,5 @@
 import type { EventFilter } from '../db/queries/events';
-import type { EventObject } from '../routes/events/event-output';
+import type { EventObject } from '../lib/event-object';
 
 /** What a stream asks for: the search filters it may use (names, not ids) and its key's companies. */
 export interface StreamFilter {

@@ -7,6 +7,8 @@ import { openDatabase } from '../db/client';
 import { ensurePartitionsAhead, type MaintenanceRun, maintain } from '../db/queries/admin-lifecycle';
 import type { Config } from '../env';
 import { pgTimestampToEpoch } from '../lib/central-time';
+import type { Logger } from '../lib/logger';
+import { indexClosedMonths } from './message-index';
 
 /** Archival is catalogue-only, but counting the months it moves reads them: allow minutes. */
 export const MAINTENANCE_STATEMENT_TIMEOUT_MS = 10 * 60_000;
@@ -30,24 +32,43 @@ export interface MaintenanceOverrides {
   refDate?: string;
 }
 
-/** Archive months past retention, hard-delete past ARCHIVE_RETENTION_MONTHS, partitions ahead. */
-export const runMaintenance = (
+/**
+ * Closed months get their message index (outside any transaction, src/maintenance/message-index.ts),
+ * then: archive months past retention, hard-delete past ARCHIVE_RETENTION_MONTHS, partitions ahead.
+ * The index comes first so that a month archived in this run keeps its index: ATTACH adopts it,
+ * where it would otherwise build one inside the archival's critical section.
+ */
+export async function runMaintenance(
   db: Database,
   config: Config,
   trigger: RunTrigger,
+  logger: Logger,
   overrides: MaintenanceOverrides = {},
-): Promise<MaintenanceRun> =>
-  maintain(db, {
+): Promise<MaintenanceRun> {
+  await indexClosedMonths(db, logger, overrides.refDate);
+  return maintain(db, {
     monthsToKeep: overrides.monthsToKeep ?? config.RETENTION_MONTHS,
     archiveMonthsToKeep: config.ARCHIVE_RETENTION_MONTHS,
     monthsAhead: config.PARTITION_MONTHS_AHEAD,
     trigger,
     refDate: overrides.refDate,
   });
+}
 
-/** The current month and PARTITION_MONTHS_AHEAD after it exist. */
-export const runDailyPartitions = (db: Database, config: Config, trigger: RunTrigger): Promise<MaintenanceRun> =>
-  ensurePartitionsAhead(db, { monthsAhead: config.PARTITION_MONTHS_AHEAD, trigger });
+/**
+ * The current month and PARTITION_MONTHS_AHEAD after it exist; closed months missing their
+ * message index get it (a no-op query on most days; it retries a build the monthly run lost).
+ */
+export async function runDailyPartitions(
+  db: Database,
+  config: Config,
+  trigger: RunTrigger,
+  logger: Logger,
+): Promise<MaintenanceRun> {
+  const run = await ensurePartitionsAhead(db, { monthsAhead: config.PARTITION_MONTHS_AHEAD, trigger });
+  await indexClosedMonths(db, logger);
+  return run;
+}
 
 /** What a log line says about a run: counts, outcome, how long the live table was locked. */
 export function summarizeRun(run: MaintenanceRun): Record<string, unknown> {

@@ -43,7 +43,7 @@ export async function runScheduled(
   let run: MaintenanceRun;
   try {
     run = await withMaintenanceDatabase(config, (db) =>
-      job === 'maintain' ? runMaintenance(db, config, 'cron') : runDailyPartitions(db, config, 'cron'),
+      job === 'maintain' ? runMaintenance(db, config, 'cron', logger) : runDailyPartitions(db, config, 'cron', logger),
     );
   } catch (error) {
     logger.error('scheduled job could not run', { job, ...describeError(error) });

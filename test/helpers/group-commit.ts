@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import type { DatabaseHandle } from '../../src/db/client';
 import { ingestInGroup } from '../../src/db/grouped-ingest';
-import type { IngestOutcome, IngestRow } from '../../src/db/queries/ingest';
+import type { IngestOutcome, IngestRow } from '../../src/db/queries/events';
 import { loadConfig } from '../../src/env';
 
 /** A prepared single event (what the create route hands to the group commit). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { canonicalEvent } from '../../src/integrity/canonical';
 import { call, KEY } from './app';
 import { createPrivateDatabase, hyperdriveAt, type PrivateDatabase } from './private-database';
@@ -61,6 +61,15 @@ export const jsCanonicalOf = (e: StoredEvent) =>
   });
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The stored hash is the SHA-256 of the canonical text, and JavaScript rebuilds that text exactly. */
+export function expectHashMatches(stored: StoredEvent) {
+  expect(stored.eventhash).toMatch(/^[0-9a-f]{64}$/);
+  // JavaScript rebuilds exactly the text PostgreSQL hashed...
+  expect(jsCanonicalOf(stored)).toBe(stored.sql_canonical);
+  // ...and the stored hash is the SHA-256 of it.
+  expect(sha256Hex(stored.sql_canonical)).toBe(stored.eventhash);
+}
 
 export const INTEGRITY = '/pyaudit/api/integrity';
 export const SEAL_PATH = '/pyaudit/api/admin/integrity/seal';

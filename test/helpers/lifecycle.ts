@@ -7,30 +7,117 @@ import { query, withClient } from './sql';
 /**
  * The lifecycle database (env.TEST_LIFECYCLE_DATABASE_URL): archival changes global state, so
  * these tests own a database of their own and reset it between tests. Only test/lifecycle*.ts
- * use it, one file, sequentially.
+ * use it, one file, sequentially. The admin-lifecycle route tests (test/routes/admin-lifecycle/)
+ * make the same helpers over a private database of their own (lifecycleDatabase(url)).
  */
 export const LIFECYCLE_URL = env.TEST_LIFECYCLE_DATABASE_URL;
-export const lifecycleEnv = (extra: Partial<Env> = {}): Partial<Env> => ({
-  HYPERDRIVE: { connectionString: LIFECYCLE_URL } as Hyperdrive,
-  ...extra,
-});
 
-export const lc = <T extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
-  query<T>(text, params, LIFECYCLE_URL);
-export const withLifecycleClient = <T>(fn: Parameters<typeof withClient<T>>[0]) => withClient(fn, LIFECYCLE_URL);
+/** The lifecycle helpers bound to one database: SQL, the Worker's env, admin calls, ingest. */
+export function lifecycleDatabase(url: string) {
+  const lifecycleEnv = (extra: Partial<Env> = {}): Partial<Env> => ({
+    HYPERDRIVE: { connectionString: url } as Hyperdrive,
+    ...extra,
+  });
+  const lc = <T extends Record<string, unknown>>(text: string, params: unknown[] = []) => query<T>(text, params, url);
+  return {
+    lifecycleEnv,
+    lc,
+    withLifecycleClient: <T>(fn: Parameters<typeof withClient<T>>[0]) => withClient(fn, url),
 
-/** No partitions, no archive horizon, no runs, no idempotency keys. */
-export async function resetLifecycle(): Promise<void> {
-  await lc(`DO $$
-    DECLARE p record;
-    BEGIN
-      FOR p IN SELECT partition FROM auditevents_partitions LOOP
-        EXECUTE format('DROP TABLE %I', p.partition);
-      END LOOP;
-    END $$`);
-  await lc('UPDATE auditevents_lifecycle SET archived_before = NULL');
-  await lc('TRUNCATE auditevent_idempotency, auditevents_maintenance_runs');
+    /** No partitions, no archive horizon, no runs, no idempotency keys. */
+    async resetLifecycle(): Promise<void> {
+      await lc(`DO $$
+        DECLARE p record;
+        BEGIN
+          FOR p IN SELECT partition FROM auditevents_partitions LOOP
+            EXECUTE format('DROP TABLE %I', p.partition);
+          END LOOP;
+        END $$`);
+      await lc('UPDATE auditevents_lifecycle SET archived_before = NULL');
+      await lc('TRUNCATE auditevent_idempotency, auditevents_maintenance_runs');
+    },
+
+    /** Partitions with their ranges as UTC ISO strings, by parent and month. */
+    partitions: () =>
+      lc<PartitionRow>(
+        `SELECT parent, partition,
+                to_char(range_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') AS range_from,
+                to_char(range_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') AS range_to
+         FROM auditevents_partitions ORDER BY parent, auditevents_partitions.range_from`,
+      ),
+
+    /** auditevents_maintain straight from SQL, as an operator would (through psql). */
+    async maintainSql(
+      monthsToKeep: number,
+      refDate: string,
+      archiveMonthsToKeep: number | null = null,
+    ): Promise<RunRow> {
+      const [run] = await lc<RunRow>('SELECT * FROM auditevents_maintain($1, $2::date, $3)', [
+        monthsToKeep,
+        refDate,
+        archiveMonthsToKeep,
+      ]);
+      if (!run) throw new Error('no run');
+      return run;
+    },
+
+    /** Rows per partition (tableoid), for one company. */
+    async rowsByTable(companyId: number): Promise<Record<string, number>> {
+      const rows = await lc<{ t: string; n: string }>(
+        `SELECT t, count(*) AS n FROM (
+           SELECT tableoid::regclass::text AS t FROM auditevents WHERE companyid = $1
+           UNION ALL
+           SELECT tableoid::regclass::text FROM auditevents_archival WHERE companyid = $1) x GROUP BY t`,
+        [companyId],
+      );
+      return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
+    },
+
+    /** Stores events through the Worker (the batch route), as clients do; returns their ids. */
+    async ingest(events: EventBody[]): Promise<number[]> {
+      const response = await postJson(`${BASE}/batch`, { events }, lifecycleEnv());
+      const body = (await response.json()) as { results: { id: number | null }[] };
+      if (response.status !== 201) throw new Error(`batch failed: ${response.status} ${JSON.stringify(body)}`);
+      return body.results.map((r) => r.id as number);
+    },
+
+    adminGet: (path: string, extra: Partial<Env> = {}) =>
+      call(path, { headers: { 'CSIQ-APIKEY': KEY } }, lifecycleEnv(extra)),
+
+    adminPost: (path: string, body: unknown, extra: Partial<Env> = {}) =>
+      call(
+        path,
+        {
+          method: 'POST',
+          headers: { 'CSIQ-APIKEY': KEY, 'Content-Type': 'application/json' },
+          ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        },
+        lifecycleEnv(extra),
+      ),
+
+    /** The Worker's scheduled handler, as the runtime calls it for a Cron Trigger. */
+    async runCron(cron: string, extra: Partial<Env> = {}): Promise<void> {
+      const controller = createScheduledController({ cron, scheduledTime: Date.now() });
+      const ctx = createExecutionContext();
+      await worker.scheduled(controller, { ...env, ...lifecycleEnv(extra) } as Env, ctx);
+      await waitOnExecutionContext(ctx);
+    },
+  };
 }
+
+export const {
+  lifecycleEnv,
+  lc,
+  withLifecycleClient,
+  resetLifecycle,
+  partitions,
+  maintainSql,
+  rowsByTable,
+  ingest,
+  adminGet,
+  adminPost,
+  runCron,
+} = lifecycleDatabase(LIFECYCLE_URL);
 
 export interface PartitionRow {
   parent: string;
@@ -39,18 +126,6 @@ export interface PartitionRow {
   range_to: string;
   [key: string]: unknown;
 }
-
-/** Partitions with their ranges as UTC ISO strings, by parent and month. */
-export const partitions = () =>
-  lc<PartitionRow>(
-    `SELECT parent, partition,
-            to_char(range_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') AS range_from,
-            to_char(range_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') AS range_to
-     FROM auditevents_partitions ORDER BY parent, auditevents_partitions.range_from`,
-  );
-
-export const partitionNames = async (parent: 'auditevents' | 'auditevents_archival') =>
-  (await partitions()).filter((p) => p.parent === parent).map((p) => p.partition);
 
 export interface RunRow {
   id: string;
@@ -64,40 +139,8 @@ export interface RunRow {
   [key: string]: unknown;
 }
 
-/** auditevents_maintain straight from SQL, as an operator would (through psql). */
-export async function maintainSql(
-  monthsToKeep: number,
-  refDate: string,
-  archiveMonthsToKeep: number | null = null,
-): Promise<RunRow> {
-  const [run] = await lc<RunRow>('SELECT * FROM auditevents_maintain($1, $2::date, $3)', [
-    monthsToKeep,
-    refDate,
-    archiveMonthsToKeep,
-  ]);
-  if (!run) throw new Error('no run');
-  return run;
-}
-
-/** Rows per partition (tableoid), for one company. */
-export async function rowsByTable(companyId: number): Promise<Record<string, number>> {
-  const rows = await lc<{ t: string; n: string }>(
-    `SELECT t, count(*) AS n FROM (
-       SELECT tableoid::regclass::text AS t FROM auditevents WHERE companyid = $1
-       UNION ALL
-       SELECT tableoid::regclass::text FROM auditevents_archival WHERE companyid = $1) x GROUP BY t`,
-    [companyId],
-  );
-  return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
-}
-
-/** Stores events through the Worker (the batch route), as clients do; returns their ids. */
-export async function ingest(events: EventBody[]): Promise<number[]> {
-  const response = await postJson(`${BASE}/batch`, { events }, lifecycleEnv());
-  const body = (await response.json()) as { results: { id: number | null }[] };
-  if (response.status !== 201) throw new Error(`batch failed: ${response.status} ${JSON.stringify(body)}`);
-  return body.results.map((r) => r.id as number);
-}
+export const partitionNames = async (parent: 'auditevents' | 'auditevents_archival') =>
+  (await partitions()).filter((p) => p.parent === parent).map((p) => p.partition);
 
 /** n events of one company at the given instants (cycled). */
 export const eventsAt = (companyId: number, instants: string[], n = instants.length, message = 'lifecycle') =>
@@ -108,25 +151,3 @@ export const eventsAt = (companyId: number, instants: string[], n = instants.len
       message: `${message} ${i}`,
     }),
   );
-
-export const adminGet = (path: string, extra: Partial<Env> = {}) =>
-  call(path, { headers: { 'CSIQ-APIKEY': KEY } }, lifecycleEnv(extra));
-
-export const adminPost = (path: string, body: unknown, extra: Partial<Env> = {}) =>
-  call(
-    path,
-    {
-      method: 'POST',
-      headers: { 'CSIQ-APIKEY': KEY, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    },
-    lifecycleEnv(extra),
-  );
-
-/** The Worker's scheduled handler, as the runtime calls it for a Cron Trigger. */
-export async function runCron(cron: string, extra: Partial<Env> = {}): Promise<void> {
-  const controller = createScheduledController({ cron, scheduledTime: Date.now() });
-  const ctx = createExecutionContext();
-  await worker.scheduled(controller, { ...env, ...lifecycleEnv(extra) } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-}

@@ -52,7 +52,7 @@ export function archivalSuite() {
       // Same files: the partitions were renamed and re-attached, not copied.
       const after = await lc<{ relname: string; relfilenode: string }>(
         `SELECT replace(relname, 'archival_', '') AS relname, relfilenode::text FROM pg_class
-         WHERE relname LIKE 'auditevents_archival_y2023m0%' ORDER BY relname`,
+         WHERE relname LIKE 'auditevents_archival_y2023m0%' AND relkind = 'r' ORDER BY relname`,
       );
       expect(after).toEqual(before);
       const [stamp] = await lc<{ n: string; stamped: string }>(

@@ -1,9 +1,10 @@
 import { archivalSuite } from './archival.suite';
 import { concurrencySuite } from './concurrency.suite';
 import { dstSuite } from './dst.suite';
+import { messageIndexSuite } from './message-index.suite';
 import { partitionSuite } from './partitions.suite';
 import { retentionSuite } from './retention.suite';
-import { adminRoutesSuite, scheduledSuite } from './scheduling.suite';
+import { scheduledSuite } from './scheduling.suite';
 
 /**
  * The data lifecycle (docs/lifecycle.md) against the lifecycle database: archival changes global
@@ -13,8 +14,8 @@ import { adminRoutesSuite, scheduledSuite } from './scheduling.suite';
  */
 partitionSuite();
 archivalSuite();
+messageIndexSuite();
 dstSuite();
 retentionSuite();
 concurrencySuite();
 scheduledSuite();
-adminRoutesSuite();

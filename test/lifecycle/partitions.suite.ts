@@ -33,9 +33,10 @@ export function partitionSuite() {
       const indexes = await lc<{ indexdef: string }>(
         `SELECT indexdef FROM pg_indexes WHERE tablename = 'auditevents_y2024m02' ORDER BY indexname`,
       );
-      // primary key, time, company, store, user, type, message trigram, writexid (sql/034)
-      expect(indexes).toHaveLength(8);
-      expect(indexes.map((i) => i.indexdef).join('\n')).toContain('gin (message gin_trgm_ops)');
+      // primary key, time, company, store, user, type, writexid (sql/034); the message trigram
+      // index comes once the month has closed (sql/060, message-index.suite.ts)
+      expect(indexes).toHaveLength(7);
+      expect(indexes.map((i) => i.indexdef).join('\n')).not.toContain('gin_trgm_ops');
       const [check] = await lc<{ def: string }>(
         `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint
          WHERE conrelid = 'auditevents_y2024m02'::regclass AND conname = 'auditevents_month_range'`,

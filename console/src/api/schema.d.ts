@@ -218,7 +218,7 @@ export interface paths {
         put?: never;
         /**
          * Run the monthly maintenance now
-         * @description Archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.
+         * @description Builds the message index of each closed month that lacks it, then archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.
          */
         post: operations["runMaintenance"];
         delete?: never;
@@ -480,7 +480,7 @@ export interface paths {
          * Live tail: matching events as they are committed (server-sent events)
          * @description A `text/event-stream` of newly committed events matching the search filters (same names and dashboard aliases; no dates).
          *
-         *     Each event is a frame `id: <position>`, `event: audit`, `data: <the event, as in search>`. The first frame carries only `retry:` and `id:` (the position the stream starts after); a comment line comes every LIVE_TAIL_HEARTBEAT_MS (15 s).
+         *     Each event is a frame `id: <position>`, `event: audit`, `data: <the event, as in search>`. The first frame carries only `retry:` and `id:` (the position the stream starts after); a comment line comes when the stream has sent nothing for LIVE_TAIL_HEARTBEAT_MS (15 s).
          *
          *     Reconnect with `Last-Event-ID: <position>` (or `?after=<position>`) to get every matching event committed since, exactly once, then the live ones; events are ordered by commit, so a late commit is never skipped.
          *

@@ -115,3 +115,29 @@ export async function listPartitions(db: Database, options: { exact: boolean }):
     totalBytes: Number(r.total_bytes),
   }));
 }
+
+// The message trigram index per closed month (sql/functions/message-index.sql, issue 18).
+
+/** One statement of sql/functions/message-index.sql: a DROP of a failed build or a CREATE. */
+export interface MessageIndexStatement {
+  partition: string;
+  indexName: string;
+  statement: string;
+}
+
+/** What gives every closed live month its message trigram index; empty when nothing is left to do. */
+export async function messageIndexStatements(db: Database, refDate?: string): Promise<MessageIndexStatement[]> {
+  const rows = await queryRows<{ partition: string; index_name: string; statement: string }>(
+    db,
+    sql`SELECT partition, index_name, statement FROM auditevents_message_index_statements(${refDate ?? null}::date)`,
+  );
+  return rows.map((r) => ({ partition: r.partition, indexName: r.index_name, statement: r.statement }));
+}
+
+/**
+ * Runs one of those statements as it is: CONCURRENTLY needs to be a statement of its own,
+ * outside any transaction, which a single query on the connection is.
+ */
+export async function runMessageIndexStatement(db: Database, statement: MessageIndexStatement): Promise<void> {
+  await db.execute(sql.raw(statement.statement));
+}

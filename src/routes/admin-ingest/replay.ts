@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { getDeadLetter, markFailedAgain, markReplayed } from '../../db/queries/admin-ingest';
-import { ingestEvents } from '../../db/queries/ingest';
+import { ingestEvents } from '../../db/queries/events';
 import { QueuedEventSchema, trackingKey } from '../../ingest/queue-message';
 import { isPermanentRowError, sqlStateOf } from '../../ingest/store-events';
 import { HttpError, notFound } from '../../lib/errors';

@@ -31,7 +31,7 @@ export const runMaintenanceRoute = defineRoute({
   tags: LIFECYCLE_TAGS,
   summary: 'Run the monthly maintenance now',
   description:
-    'Archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.',
+    'Builds the message index of each closed month that lacks it, then archives every live month older than months_to_keep (default RETENTION_MONTHS) by moving whole partitions, hard-deletes archive months past ARCHIVE_RETENTION_MONTHS when set, and creates the partitions ahead: what the monthly cron does. Idempotent. The body is optional.',
   middleware: [optionalJsonBody] as const,
   request: {
     body: { required: false, content: { 'application/json': { schema: RunMaintenanceBodySchema } } },
@@ -60,7 +60,7 @@ export const runMaintenanceHandler: AppRouteHandler<typeof runMaintenanceRoute> 
   }
   const run = toRunObject(
     await withMaintenanceDatabase(config, (db) =>
-      runMaintenance(db, config, 'admin', { monthsToKeep, refDate: body.ref_date }),
+      runMaintenance(db, config, 'admin', c.var.logger, { monthsToKeep, refDate: body.ref_date }),
     ),
   );
   noteForAudit(c, { maintenance_run: run.id, status: run.status });

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { type CatalogueRefusal, pairKey, refusedCatalogueNames } from '../../db/queries/catalogue';
-import type { IngestRow } from '../../db/queries/ingest';
+import type { IngestRow } from '../../db/queries/events';
 import { type Delivery, enqueueEvents } from '../../ingest/enqueue';
 import { toQueuedEvent } from '../../ingest/queue-message';
 import { describeError } from '../../lib/errors';

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { type IngestOutcome, type IngestRow, ingestEvents } from '../../db/queries/ingest';
+import { type IngestOutcome, type IngestRow, ingestEvents } from '../../db/queries/events';
 import { HttpError } from '../../lib/errors';
 import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';

@@ -1,4 +1,4 @@
-import type { IngestRow } from '../../db/queries/ingest';
+import type { IngestRow } from '../../db/queries/events';
 import type { Config } from '../../env';
 import type { Principal } from '../../lib/auth';
 import type { ValidationIssue } from '../../lib/errors';

@@ -1,4 +1,4 @@
-import type { IngestRow } from '../../db/queries/ingest';
+import type { IngestRow } from '../../db/queries/events';
 import type { Config } from '../../env';
 import { centralMonthStartBefore, formatCentralIso, parseInstant } from '../../lib/central-time';
 import type { ValidationIssue } from '../../lib/errors';

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { pageOfEvents, positionOf } from '../../db/queries/events';
+import { EventSchema, toEventObject } from '../../lib/event-object';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonResponse, limitSchema, listEnvelope } from '../schemas';
-import { EventSchema, toEventObject } from './event-output';
 import { encodeCursor } from './search-query';
 
 export const RECENT_DEFAULT = 500;

@@ -10,7 +10,7 @@ import {
 } from '../../lib/text-rules';
 import { IdSchema } from '../schemas';
 
-/** Shapes of the events routes: the create and batch bodies and their limits (the event object: event-output.ts). */
+/** Shapes of the events routes: the create and batch bodies and their limits (the event object: src/lib/event-object.ts). */
 
 export const ADDITIONAL_DATA_MAX_BYTES = 16_384;
 export const ADDITIONAL_DATA_MAX_DEPTH = 8;

@@ -2,11 +2,11 @@ import { z } from '@hono/zod-openapi';
 import { pageOfEvents, positionOf } from '../../db/queries/events';
 import { searchTotal } from '../../db/search-total';
 import { databaseTarget } from '../../env';
+import { EventSchema, toEventObject } from '../../lib/event-object';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonResponse } from '../schemas';
 import { resolveCatalogueIds } from './catalogue-ids';
-import { EventSchema, toEventObject } from './event-output';
 import { decodeCursor, encodeCursor, SearchQuerySchema, toEventFilter } from './search-query';
 
 /** The old service could return at most this many rows; clients may still look for the warning. */

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
-import type { IngestRow } from '../../db/queries/ingest';
+import type { IngestRow } from '../../db/queries/events';
 import { badRequest, forbidden, validationError } from '../../lib/errors';
 import { type AcceptOutcome, acceptForQueue } from './accept-for-queue';
 import { earliestEventMs, prepareEvent, unknownNameMessage } from './prepare-event';

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { HttpError, validationError } from '../../lib/errors';
-import { liveTailStub } from '../../live/notify';
+import { liveTailClient } from '../../live/client';
 import { parsePosition } from '../../live/position';
 import { relay } from '../../live/relay';
 import { type Subscription, toStreamFilter } from '../../live/subscription';
@@ -41,7 +41,7 @@ export const streamRoute = defineRoute({
   summary: 'Live tail: matching events as they are committed (server-sent events)',
   description: [
     'A `text/event-stream` of newly committed events matching the search filters (same names and dashboard aliases; no dates).',
-    'Each event is a frame `id: <position>`, `event: audit`, `data: <the event, as in search>`. The first frame carries only `retry:` and `id:` (the position the stream starts after); a comment line comes every LIVE_TAIL_HEARTBEAT_MS (15 s).',
+    'Each event is a frame `id: <position>`, `event: audit`, `data: <the event, as in search>`. The first frame carries only `retry:` and `id:` (the position the stream starts after); a comment line comes when the stream has sent nothing for LIVE_TAIL_HEARTBEAT_MS (15 s).',
     'Reconnect with `Last-Event-ID: <position>` (or `?after=<position>`) to get every matching event committed since, exactly once, then the live ones; events are ordered by commit, so a late commit is never skipped.',
     'The server ends a stream with `event: end` and `data: {"reason": ..., "reconnect": ...}`: `revoked` (the key was revoked; do not reconnect), `restart` (deploy or restart), `slow-consumer`, `error`; reconnect with the last id.',
     'Needs events:read; a company-bound key sees only its companies. At most LIVE_TAIL_MAX_STREAMS_PER_KEY open streams per key (429 past it).',
@@ -81,8 +81,8 @@ export const streamHandler: AppRouteHandler<typeof streamRoute> = async (c) => {
   const { config, principal } = c.var;
   const after = resumePosition(c.req.header('last-event-id'), query.after);
   const filter = toEventFilter(query, principal);
-  const stub = liveTailStub(c.env);
-  if (!stub) throw new HttpError(503, 'Live tail is not configured (LIVE_TAIL binding missing)');
+  const liveTail = liveTailClient(c.env);
+  if (!liveTail) throw new HttpError(503, 'Live tail is not configured (LIVE_TAIL binding missing)');
   const subscription: Subscription = {
     filter: toStreamFilter(filter),
     after,
@@ -93,7 +93,7 @@ export const streamHandler: AppRouteHandler<typeof streamRoute> = async (c) => {
       maxStreamsPerKey: config.LIVE_TAIL_MAX_STREAMS_PER_KEY,
     },
   };
-  const answer = await stub.fetch('https://live-tail/open', { method: 'POST', body: JSON.stringify(subscription) });
+  const answer = await liveTail.open(subscription);
   if (answer.status !== 200 || !answer.body) {
     const { detail } = (await answer.json().catch(() => ({ detail: 'Live tail unavailable' }))) as { detail: string };
     const retryAfter = answer.headers.get('Retry-After');

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { type Database, databaseOver } from '../../../src/db/client';
 import { findKeyByHash } from '../../../src/db/queries/admin-keys';
-import { unusableKeyIds } from '../../../src/db/queries/live-tail';
+import { unusableKeyIds } from '../../../src/db/queries/events';
 import { withClient } from '../../helpers/sql';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BASE, KEY } from '../../helpers/app';
-import { ADMIN_BASE, as, createKey, detailOf, NO_KEY_CACHE } from '../../helpers/keys';
+import { ADMIN_BASE, as, createKey, NO_KEY_CACHE } from '../../helpers/keys';
 import { query } from '../../helpers/sql';
 
 const FUNCTIONALITIES = `${BASE}/get-all-auditfunctionalities`;
@@ -24,20 +24,5 @@ describe('revocation', () => {
     expect((await as(created.key).get(FUNCTIONALITIES)).status).toBe(200);
     // ...and once the entry is gone (TTL 0 = what every isolate sees after the TTL) it is refused.
     expect((await as(created.key, NO_KEY_CACHE).get(FUNCTIONALITIES)).status).toBe(401);
-  });
-
-  it('DELETE is the same as POST .../revoke, is idempotent, and 404 names an unknown key', async () => {
-    const created = await createKey({ scopes: ['events:read'] });
-    const first = await as(KEY).delete(`${ADMIN_BASE}/keys/${created.name}`);
-    expect(first.status).toBe(200);
-    const firstBody = (await first.json()) as { message: string; revoked_at: string };
-    expect(firstBody.message).toBe('API key revoked');
-    const again = await as(KEY).post(`${ADMIN_BASE}/keys/${created.name}/revoke`, '');
-    const againBody = (await again.json()) as { message: string; revoked_at: string };
-    expect(againBody.message).toBe('API key was already revoked');
-    expect(againBody.revoked_at).toBe(firstBody.revoked_at);
-    const missing = await as(KEY).delete(`${ADMIN_BASE}/keys/no-such-key-${crypto.randomUUID()}`);
-    expect(missing.status).toBe(404);
-    expect(await detailOf(missing)).toMatch(/^No API key is named no-such-key-/);
   });
 });

@@ -37,6 +37,35 @@ describe('batch', () => {
     expect(await countEventsOf(company)).toBe(2);
   });
 
+  it('without any event_id (the statement without idempotency bookkeeping) stores the rest and reports unknown names by index', async () => {
+    const company = uniqueCompanyId();
+    const response = await postJson(`${BASE}/batch`, {
+      events: [
+        event({ company_id: company, user: 'a' }),
+        event({ company_id: company, user: 'b', functionality: 'Billing' }),
+        event({ company_id: company, user: 'c', event_type: 'Item updated' }),
+        event({ company_id: company, user: 'd', event_timestamp: '2019-05-05T12:00:00Z' }),
+        event({ company_id: company, user: 'e' }),
+      ],
+    });
+    expect(response.status).toBe(207);
+    const body = (await response.json()) as {
+      created: number;
+      duplicates: number;
+      failed: number;
+      results: { index: number; id: number | null; duplicate: boolean; errors?: { msg: string }[] }[];
+    };
+    expect(body).toMatchObject({ created: 3, duplicates: 0, failed: 2 });
+    expect(body.results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(body.results[1]?.errors?.[0]?.msg).toBe('Unknown functionalityname found: Billing');
+    expect(body.results[2]?.errors?.[0]?.msg).toBe('Unknown eventtypename found: Item updated');
+    const ids = [0, 3, 4].map((i) => body.results[i]?.id);
+    expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(3);
+    expect(body.results.every((r) => r.duplicate === false)).toBe(true);
+    expect(await countEventsOf(company)).toBe(3);
+  });
+
   it('answers 422 with every reason when no item could be stored', async () => {
     const company = uniqueCompanyId();
     const response = await postJson(`${BASE}/batch`, {

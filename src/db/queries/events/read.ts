@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
-import { CENTRAL_TZ } from '../../lib/central-time';
-import { pgTimestampToMicros } from '../../lib/epoch-micros';
-import type { Database } from '../client';
+import { CENTRAL_TZ } from '../../../lib/central-time';
+import { pgTimestampToMicros } from '../../../lib/epoch-micros';
+import type { Database } from '../../client';
 import {
   auditEvents,
   auditEventsAll,
@@ -9,7 +9,7 @@ import {
   auditFunctionalities,
   companies,
   storeLocations,
-} from '../schema';
+} from '../../schema';
 
 /** Filters shared by recent, search and export; every one of them combines with AND. */
 export interface EventFilter {
@@ -187,28 +187,84 @@ function pageConditions(db: Database, src: EventSource, filter: EventFilter, pag
  * 16 KB of additional data would be ~130 MB of JSON, past a Worker's 128 MB. Always at least one
  * row. Each row says how far it got (rn, bytes through it, whether a row follows), so the caller
  * can tell a page cut by the budget from one that ended.
+ *
+ * Shaped for the database's CPU (issue 18, docs/query-plans.md): the events are read first,
+ * `limit + 1` of them in index order with each row's size computed once; one window over those
+ * (a single WindowAgg: every window function has the same window) numbers them, sums their sizes
+ * and looks one row ahead; the catalogue and directory names are joined to the page's rows only,
+ * after the limit, where the planner can hash the small tables instead of probing them per row.
  */
 function budgetedPage(db: Database, src: EventSource, where: SQL[], limit: number, maxBytes: number) {
-  const order = sql`ORDER BY ${src.eventTimestamp} DESC, ${src.id} DESC`;
-  const page = selectEnrichedWith(db, src, {
-    bytesBefore: sql<
-      string | null
-    >`sum(${textBytes(src)}) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`.as('bytes_before'),
-    bytesThrough:
-      sql<string>`sum(${textBytes(src)}) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`.as(
-        'bytes_through',
-      ),
-    rn: sql<string>`row_number() OVER (${order})`.as('rn'),
-    hasNext: sql<boolean>`(lead(${src.id}) OVER (${order})) IS NOT NULL`.as('has_next'),
-  })
+  const sized = db
+    .select({
+      id: src.id,
+      eventTimestamp: src.eventTimestamp,
+      functionalityId: src.functionalityId,
+      eventTypeId: src.eventTypeId,
+      storeLocationId: src.storeLocationId,
+      companyId: src.companyId,
+      username: src.username,
+      message: src.message,
+      status: src.status,
+      additionalData: src.additionalData,
+      bytes: sql<string>`${textBytes(src)}`.as('bytes'),
+    })
+    .from(src)
     .where(and(...where))
     .orderBy(...newestFirst(src))
+    .limit(limit + 1)
+    .as('sized');
+  const window = sql`(ORDER BY ${sized.eventTimestamp} DESC, ${sized.id} DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+  const page = db
+    .select({
+      id: sized.id,
+      eventTimestamp: sized.eventTimestamp,
+      functionalityId: sized.functionalityId,
+      eventTypeId: sized.eventTypeId,
+      storeLocationId: sized.storeLocationId,
+      companyId: sized.companyId,
+      username: sized.username,
+      message: sized.message,
+      status: sized.status,
+      additionalData: sized.additionalData,
+      bytes: sized.bytes,
+      bytesThrough: sql<string>`sum(${sized.bytes}) OVER ${window}`.as('bytes_through'),
+      rn: sql<string>`row_number() OVER ${window}`.as('rn'),
+      hasNext: sql<boolean>`(lead(${sized.id}) OVER ${window}) IS NOT NULL`.as('has_next'),
+    })
+    .from(sized)
+    .orderBy(desc(sized.eventTimestamp), desc(sized.id))
     .limit(limit)
     .as('page');
+  const bytesBefore = sql`${page.bytesThrough} - ${page.bytes}`;
   return db
-    .select()
+    .select({
+      bytesBefore: sql<string>`${bytesBefore}`.as('bytes_before'),
+      bytesThrough: page.bytesThrough,
+      rn: page.rn,
+      hasNext: page.hasNext,
+      id: page.id,
+      eventTimestamp: page.eventTimestamp,
+      functionality: auditFunctionalities.functionalityName,
+      eventType: auditEventTypes.eventTypeName,
+      storeLocationId: page.storeLocationId,
+      storeName: storeLocations.storeName,
+      companyId: page.companyId,
+      companyName: companies.companyName,
+      username: page.username,
+      message: page.message,
+      status: page.status,
+      additionalData: page.additionalData,
+    })
     .from(page)
-    .where(sql`coalesce(${page.bytesBefore}, 0) < ${maxBytes}`)
+    .innerJoin(auditFunctionalities, eq(auditFunctionalities.functionalityId, page.functionalityId))
+    .innerJoin(auditEventTypes, eq(auditEventTypes.eventTypeId, page.eventTypeId))
+    .leftJoin(companies, eq(companies.companyId, page.companyId))
+    .leftJoin(
+      storeLocations,
+      and(eq(storeLocations.companyId, page.companyId), eq(storeLocations.storeLocationId, page.storeLocationId)),
+    )
+    .where(sql`${bytesBefore} < ${maxBytes}`)
     .orderBy(desc(page.eventTimestamp), desc(page.id));
 }
 

@@ -1,9 +1,9 @@
 import { and, asc, type SQL, sql } from 'drizzle-orm';
-import type { Position } from '../../live/position';
-import { type Database, queryRows } from '../client';
-import { auditEvents } from '../schema';
-import { UNCACHEABLE } from './admin-keys';
-import { conditions, type EventFilter, type EventRow, selectEnrichedWith } from './events';
+import type { Position } from '../../../live/position';
+import { type Database, queryRows } from '../../client';
+import { auditEvents } from '../../schema';
+import { UNCACHEABLE } from '../admin-keys';
+import { conditions, type EventFilter, type EventRow, selectEnrichedWith } from './read';
 
 /** An event row with its live-tail position and the commit horizon of the snapshot that read it. */
 export interface PositionedRow extends EventRow {

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import type { EventRow } from '../../db/queries/events';
-import { formatCentral, formatCentralIso, pgTimestampToEpoch } from '../../lib/central-time';
+import type { EventRow } from '../db/queries/events';
+import { formatCentral, formatCentralIso, pgTimestampToEpoch } from './central-time';
 
 /** The event object of every `events` array (the old service's shape: README, Compatibility). */
 export const EventSchema = z

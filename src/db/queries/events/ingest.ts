@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../client';
-import { retryTransient } from '../transient-retry';
+import { type Database, queryRows } from '../../client';
+import { retryTransient } from '../../transient-retry';
 
 /** Runs of the ingest statement before a deadlock or serialization failure becomes a 503. */
 export const INGEST_ATTEMPTS = 3;

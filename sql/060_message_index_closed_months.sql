@@ -1,0 +1,12 @@
+-- Issue 18: the message trigram index is built per month once the month has closed, not kept up
+-- to date by every insert. It was ~40% of the ingest statement's PostgreSQL CPU (docs/benchmark.md,
+-- "The message trigram index and batch ingest"). The live parent loses its partitioned index, so
+-- months created from now on have none; maintenance gives each closed month an index of its own
+-- (auditevents_message_index_statements, sql/functions/message-index.sql), and the archive parent
+-- keeps auditevents_archival_message_trgm_idx, whose ATTACH adopts that index without a build.
+--
+-- Dropping the partitioned index also drops its copy on every existing live month: the next
+-- maintenance run (the monthly or daily cron, POST /admin/maintenance/run, or
+-- SELECT statement FROM auditevents_message_index_statements() \gexec in psql) builds them again,
+-- CONCURRENTLY. Until then a rare message_pattern search over those months scans them.
+DROP INDEX IF EXISTS auditevents_message_trgm_idx;
