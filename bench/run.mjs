@@ -20,7 +20,15 @@ import { archivalScenario } from './lib/archival.mjs';
 import { runBareSql, runBareSqlSequential, toPgbenchScript, typeNamesFor } from './lib/bare-sql.mjs';
 import { onCleanup, stopAll } from './lib/cleanup.mjs';
 import { machineCpuSeconds, measureCpu } from './lib/cpu.mjs';
-import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, serverUrl, withClient } from './lib/database.mjs';
+import {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  indexClosedMonths,
+  migrateDatabase,
+  serverUrl,
+  withClient,
+} from './lib/database.mjs';
 import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
 import { timeExport } from './lib/export.mjs';
 import { integrityScenario } from './lib/integrity.mjs';
@@ -89,6 +97,7 @@ async function prepareDatabase(server, name) {
     const result = await ensureDataset(client, { rows: settings.rows, log });
     const removed = await restoreDataset(client, result.state);
     if (removed > 0) log(`removed ${removed} events left by an earlier run`);
+    await indexClosedMonths(client, log);
     return result;
   });
   return { url, dataset };
@@ -516,7 +525,7 @@ async function runStandaloneScenarios(scenarios, server, benchUrl) {
       'integrity',
       () => integrityScenario({ root: ROOT, serverUrl: server, rows: settings.archiveRows, log }),
       (i) =>
-        `  seal ${i.seal_ms_per_1000.toFixed(1)} ms per 1,000 events (${i.seal_events_per_s.toFixed(0)} events/s); verify ${i.verify_seconds.toFixed(2)} s (${i.verify_events_per_s.toFixed(0)} events/s)\n` +
+        `  seal ${i.seal_ms_per_1000.toFixed(1)} ms per 1,000 events (${i.seal_events_per_s.toFixed(0)} events/s); verify ${i.verify_seconds.toFixed(2)} s (${i.verify_events_per_s.toFixed(0)} events/s; CPU PostgreSQL ${i.verify_cpu.postgres_seconds.toFixed(1)} s, Node ${i.verify_cpu.node_seconds.toFixed(1)} s; load average ${i.verify_cpu.load_average_before.toFixed(1)})\n` +
         `  ingest hashing: single +${i.ingest_hash.single.overhead_pct.toFixed(1)}%, batch of 1,000 +${i.ingest_hash.batch.overhead_pct.toFixed(1)}% PostgreSQL CPU`,
     );
   }

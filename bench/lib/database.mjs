@@ -60,3 +60,15 @@ export async function migrateDatabase(url) {
     }
   });
 }
+
+/**
+ * What the service's daily cron does to a database (sql/functions/message-index.sql): each closed
+ * month gets its message trigram index, so searches meet the indexes a deployed service has.
+ * Nothing to do on later runs.
+ */
+export async function indexClosedMonths(client, log) {
+  const { rows: steps } = await client.query('SELECT statement FROM auditevents_message_index_statements()');
+  if (steps.length > 0)
+    log(`message index: ${steps.length} statement(s) for the closed months, as the daily cron runs them...`);
+  for (const step of steps) await client.query(step.statement);
+}

@@ -1,5 +1,17 @@
 -- The message trigram index per closed month (issue 18; docs/lifecycle.md, "The message index").
---
+
+-- Whether this table has a valid GIN trigram index on message (whatever its name).
+CREATE OR REPLACE FUNCTION auditevents_has_message_index(relid oid)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (
+    SELECT 1
+    FROM pg_index i
+    JOIN pg_class ic ON ic.oid = i.indexrelid
+    JOIN pg_am am ON am.oid = ic.relam
+    WHERE i.indrelid = relid AND i.indisvalid AND am.amname = 'gin'
+      AND pg_get_indexdef(i.indexrelid) LIKE '%USING gin (message gin_trgm_ops)%')
+$$;
+
 -- The current month is written to and has no trigram index (inserts into it pay none); a month
 -- that has closed is read far more than written, so it gets `GIN (message gin_trgm_ops)` of its
 -- own. The index must be built with CREATE INDEX CONCURRENTLY (late events for that month keep
@@ -15,18 +27,6 @@
 -- index is being built right now (pg_stat_progress_create_index) is left to that build. Nothing
 -- to do: no rows, so running it again is a no-op. The archive's months have the index of the
 -- archive parent and are never listed.
--- Whether this table has a valid GIN trigram index on message (whatever its name).
-CREATE OR REPLACE FUNCTION auditevents_has_message_index(relid oid)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (
-    SELECT 1
-    FROM pg_index i
-    JOIN pg_class ic ON ic.oid = i.indexrelid
-    JOIN pg_am am ON am.oid = ic.relam
-    WHERE i.indrelid = relid AND i.indisvalid AND am.amname = 'gin'
-      AND pg_get_indexdef(i.indexrelid) LIKE '%USING gin (message gin_trgm_ops)%')
-$$;
-
 CREATE OR REPLACE FUNCTION auditevents_message_index_statements(ref_date date DEFAULT NULL)
 RETURNS TABLE (partition text, index_name text, statement text)
 LANGUAGE sql STABLE
