@@ -1,6 +1,8 @@
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import pg from 'pg';
+import { processCpuSeconds } from './cpu.mjs';
 import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, withClient } from './database.mjs';
 import { measureIngestHashCost } from './ingest-hash-cost.mjs';
 
@@ -76,10 +78,36 @@ export async function integrityScenario({ root, serverUrl, rows, log }) {
       const sealSeconds = (performance.now() - started) / 1000;
       if (outcome.events !== rows) throw new Error(`sealed ${outcome.events} of ${rows} events`);
       log('  verifying...');
-      started = performance.now();
-      const report = await code.verifyTrail(db, keys.trusted, { fromIso: null, toIso: null });
-      const verifySeconds = (performance.now() - started) / 1000;
-      if (!report.ok || report.events !== rows) throw new Error(`verify: ${JSON.stringify(report).slice(0, 300)}`);
+      // Two connections, as GET /integrity/verify opens (src/routes/integrity/verify.ts).
+      const second = new pg.Client({ connectionString: url });
+      await second.connect();
+      let verifySeconds;
+      let verifyCpu;
+      try {
+        const backends = await Promise.all(
+          [client, second].map(async (c) => (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid),
+        );
+        const loadBefore = loadavg()[0];
+        const pgBefore = backends.map(processCpuSeconds);
+        const nodeBefore = process.cpuUsage();
+        started = performance.now();
+        const report = await code.verifyTrail(db, keys.trusted, { fromIso: null, toIso: null }, [
+          db,
+          code.drizzle(second),
+        ]);
+        verifySeconds = (performance.now() - started) / 1000;
+        const node = process.cpuUsage(nodeBefore);
+        const pgSeconds = backends.reduce((sum, pid, i) => sum + (processCpuSeconds(pid) - pgBefore[i]), 0);
+        verifyCpu = {
+          postgres_seconds: pgSeconds,
+          node_seconds: (node.user + node.system) / 1e6,
+          load_average_before: loadBefore,
+          load_average_after: loadavg()[0],
+        };
+        if (!report.ok || report.events !== rows) throw new Error(`verify: ${JSON.stringify(report).slice(0, 300)}`);
+      } finally {
+        await second.end();
+      }
       log('  ingest with and without the event hash (bare SQL)...');
       const ingestHash = await measureIngestHashCost({ client });
       return {
@@ -91,6 +119,9 @@ export async function integrityScenario({ root, serverUrl, rows, log }) {
         seal_events_per_s: rows / sealSeconds,
         verify_seconds: verifySeconds,
         verify_events_per_s: rows / verifySeconds,
+        // CPU of the verify: the two PostgreSQL backends and this Node process (the Worker's code),
+        // so a run on the shared machine can be projected to free cores.
+        verify_cpu: verifyCpu,
         ingest_hash: ingestHash,
       };
     } finally {

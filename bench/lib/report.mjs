@@ -76,7 +76,7 @@ export function renderMarkdown(result, previous) {
   lines.push(`## Benchmark: ${meta.rows.toLocaleString('en-US')} events${meta.quick ? ' (quick)' : ''}`);
   lines.push('');
   lines.push(
-    `${meta.date} · git ${meta.git_commit} · ${meta.machine.cpus} × ${meta.machine.cpu_model} · PostgreSQL ${meta.postgres} · workerd ${meta.workerd} (${meta.workerd_processes ?? 1} process${(meta.workerd_processes ?? 1) > 1 ? 'es' : ''}) · pgbouncer ${meta.pgbouncer} (transaction pool of ${meta.pool_size}) · ${meta.rounds} round(s) of ${meta.seconds} s after ${meta.warmup} s warm-up, medians`,
+    `${meta.date} · git ${meta.git_commit} · ${meta.machine.cpus} × ${meta.machine.cpu_model} · PostgreSQL ${meta.postgres} · workerd ${meta.workerd} (${meta.workerd_processes ?? 1} process${(meta.workerd_processes ?? 1) > 1 ? 'es' : ''}) · driver ${meta.driver ?? 'pg'} · pgbouncer ${meta.pgbouncer} (transaction pool of ${meta.pool_size}) · ${meta.rounds} round(s) of ${meta.seconds} s after ${meta.warmup} s warm-up, medians`,
   );
   lines.push('');
   lines.push(
@@ -153,7 +153,7 @@ export function renderMarkdown(result, previous) {
     else {
       const p = prev('integrity');
       lines.push(
-        `**Integrity** over ${fmt(integ.rows, 0)} events (${fmt(integ.blocks, 0)} blocks of up to 10,000): seal **${fmt(integ.seal_ms_per_1000, 1)} ms per 1,000 events** (${fmt(integ.seal_events_per_s, 0)} events/s, ${fmt(integ.seal_seconds, 2)} s); verify everything **${fmt(integ.verify_seconds, 2)} s** (${fmt(integ.verify_events_per_s, 0)} events/s: hashes from content in SQL, roots and signatures in Node)${p && !p.skipped ? `; previous seal ${fmt(p.seal_events_per_s, 0)} events/s, verify ${fmt(p.verify_events_per_s, 0)} events/s` : ''}. Target ${targetCell(targets, 'integrity')}`,
+        `**Integrity** over ${fmt(integ.rows, 0)} events (${fmt(integ.blocks, 0)} blocks of up to 10,000): seal **${fmt(integ.seal_ms_per_1000, 1)} ms per 1,000 events** (${fmt(integ.seal_events_per_s, 0)} events/s, ${fmt(integ.seal_seconds, 2)} s); verify everything **${fmt(integ.verify_seconds, 2)} s** (${fmt(integ.verify_events_per_s, 0)} events/s: hashes from content in SQL, roots and signatures in Node${integ.verify_cpu ? `; CPU: PostgreSQL ${fmt(integ.verify_cpu.postgres_seconds, 1)} s on two connections, Node ${fmt(integ.verify_cpu.node_seconds, 1)} s; load average ${fmt(integ.verify_cpu.load_average_before, 1)} before, ${fmt(integ.verify_cpu.load_average_after, 1)} after` : ''})${p && !p.skipped ? `; previous seal ${fmt(p.seal_events_per_s, 0)} events/s, verify ${fmt(p.verify_events_per_s, 0)} events/s` : ''}. Target ${targetCell(targets, 'integrity')}`,
       );
       const cost = integ.ingest_hash;
       if (cost) {

@@ -6,19 +6,48 @@
 --    username, message, status, additional_data, event_id]
 -- with the integers as decimal strings (no precision questions outside PostgreSQL), the instant
 -- as YYYY-MM-DDTHH:MI:SS.ffffffZ in UTC, SQL NULL as JSON null and additional_data as the jsonb
--- value itself. Both functions are plain SQL expressions, so the planner inlines them into the
--- INSERT (ingest) and into the verifier's scan.
+-- value itself: exactly what jsonb_build_array(...)::text prints. It is built here by
+-- concatenating the pieces that output is made of, which prints the same bytes for every input
+-- (test/integrity/canonical.test.ts compares the two) at about three quarters of the cost:
+-- jsonb_build_array converts each element to jsonb and back (docs/benchmark.md, issue 14).
+--   - strings: to_json(text)::text, the same escaping (escape_json) jsonb's output uses;
+--   - additional_data: jsonb's own text output, which is how an array prints its elements;
+--   - digits, the instant and the UUID need no escaping: they are only quoted;
+--   - ", " between elements, as jsonb prints arrays; NULL as null.
+-- The SQL functions are plain expressions, so the planner inlines them into the INSERT (ingest)
+-- and into the verifier's scan.
+
+-- The encoding, given the two catalogue names already as JSON strings (to_json(name)::text):
+-- the verifier escapes each catalogue row's name once, not every event's.
+CREATE OR REPLACE FUNCTION auditevent_canonical_with_json_names(
+  id bigint, ts timestamptz, functionality_json text, event_type_json text, store_id bigint, company_id bigint,
+  username text, message text, status text, additional_data jsonb, event_id uuid)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT '["pyaudit-event/1", '
+    || coalesce('"' || id::text || '"', 'null') || ', '
+    || coalesce('"' || company_id::text || '"', 'null') || ', '
+    || coalesce('"' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"', 'null') || ', '
+    || coalesce(functionality_json, 'null') || ', '
+    || coalesce(event_type_json, 'null') || ', '
+    || coalesce('"' || store_id::text || '"', 'null') || ', '
+    || coalesce(to_json(username)::text, 'null') || ', '
+    || coalesce(to_json(message)::text, 'null') || ', '
+    || coalesce(to_json(status)::text, 'null') || ', '
+    || coalesce(additional_data::text, 'null') || ', '
+    || coalesce('"' || event_id::text || '"', 'null') || ']'
+$$;
+
 CREATE OR REPLACE FUNCTION auditevent_canonical(
   id bigint, ts timestamptz, functionality text, event_type text, store_id bigint, company_id bigint,
   username text, message text, status text, additional_data jsonb, event_id uuid)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-  SELECT jsonb_build_array(
-    'pyaudit-event/1', id::text, company_id::text,
-    to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    functionality, event_type, store_id::text, username, message, status, additional_data,
-    event_id::text)::text
+  SELECT auditevent_canonical_with_json_names(id, ts, to_json(functionality)::text, to_json(event_type)::text,
+                                              store_id, company_id, username, message, status, additional_data,
+                                              event_id)
 $$;
 
 CREATE OR REPLACE FUNCTION auditevent_hash(
@@ -30,6 +59,27 @@ AS $$
   SELECT sha256(convert_to(auditevent_canonical(id, ts, functionality, event_type, store_id, company_id,
                                                 username, message, status, additional_data, event_id), 'UTF8'))
 $$;
+
+-- The hash, given the catalogue names as JSON strings (auditevent_canonical_with_json_names).
+CREATE OR REPLACE FUNCTION auditevent_hash_with_json_names(
+  id bigint, ts timestamptz, functionality_json text, event_type_json text, store_id bigint, company_id bigint,
+  username text, message text, status text, additional_data jsonb, event_id uuid)
+RETURNS bytea
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT sha256(convert_to(auditevent_canonical_with_json_names(id, ts, functionality_json, event_type_json,
+                             store_id, company_id, username, message, status, additional_data, event_id), 'UTF8'))
+$$;
+
+-- The catalogue names as the encoding writes them (JSON strings), one row per catalogue entry:
+-- joined by the verifier, so each name is escaped once per query, not once per event.
+-- OFFSET 0 keeps each view a subquery of its own: pulled up into the query, its to_json would
+-- be evaluated for every event joined to it.
+CREATE OR REPLACE VIEW integrity_functionality_json AS
+SELECT functionalityid, to_json(functionalityname::text)::text AS name_json FROM auditfunctionalities OFFSET 0;
+
+CREATE OR REPLACE VIEW integrity_event_type_json AS
+SELECT eventtypeid, to_json(eventtypename::text)::text AS name_json FROM auditeventtypes OFFSET 0;
 
 -- The hash of what a stored row says, looking up the names behind its catalogue ids. Used where
 -- a row's content is checked (verify) or has no stored hash (rows from before migration 040).
@@ -128,15 +178,24 @@ BEGIN
   RETURN true;
 END $$;
 
--- What verification finds wrong with one block's events, comparing the rows in the block's
--- position range with its manifest:
---   event_changed       the row's content no longer hashes to the sealed hash
---   event_hash_changed  the content still matches, but the stored eventhash column was edited
---   event_missing       sealed, no longer stored, and no signed deletion record covers it
---   deleted_by_policy   sealed, no longer stored, inside a signed deletion record (not a failure)
---   event_inserted      stored inside the block's range but never sealed in it
-CREATE OR REPLACE FUNCTION integrity_check_block(p_seq bigint)
-RETURNS TABLE (event_id bigint, reason text)
+-- Everything verification needs from the database about one block, in one row (one query
+-- and one read of the manifest per block; docs/integrity.md section 3):
+--   event_count, hashes, first_id, last_id, first_time, last_time
+--       its manifest: the number of leaves, the sealed event hashes in leaf order (hex,
+--       concatenated: the Worker recomputes the Merkle root from them), the id and time span;
+--   deletions   the deletion records it signed, in id order (JSON array of their fields as text);
+--   findings    what is wrong with its events (JSON array of {event_id, reason}, by event id),
+--               comparing every row in the block's position range, hashed from its content,
+--               with the manifest:
+--     event_changed       the row's content no longer hashes to the sealed hash
+--     event_hash_changed  the content still matches, but the stored eventhash column was edited
+--     event_missing       sealed, no longer stored, and no signed deletion record covers it
+--     deleted_by_policy   sealed, no longer stored, inside a signed deletion record (not a failure)
+--     event_inserted      stored inside the block's range but never sealed in it
+-- No row when the block does not exist.
+CREATE OR REPLACE FUNCTION integrity_verify_block(p_seq bigint)
+RETURNS TABLE (event_count integer, hashes text, first_id text, last_id text, first_time text, last_time text,
+               deletions jsonb, findings jsonb)
 LANGUAGE plpgsql STABLE
 -- As integrity_unsealed: each block's range planned as itself, never a generic whole-table plan.
 SET plan_cache_mode = force_custom_plan
@@ -165,33 +224,52 @@ BEGIN
     ),
     stored AS (
       -- Names by join, not per-row lookups: four times faster over a block (docs/benchmark.md).
-      -- A row whose catalogue ids lead nowhere hashes to NULL, which never matches.
+      -- A row whose catalogue ids lead nowhere hashes with null names, which never matches.
       SELECT e.id, e.eventhash AS stored_hash,
-             auditevent_hash(e.id, e.eventtimestamp, f.functionalityname, t.eventtypename, e.storelocationid,
+             auditevent_hash_with_json_names(e.id, e.eventtimestamp, f.name_json, t.name_json, e.storelocationid,
                e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid) AS content_hash
       FROM in_range e
-      LEFT JOIN auditfunctionalities f ON f.functionalityid = e.functionalityid
-      LEFT JOIN auditeventtypes t ON t.eventtypeid = e.eventtypeid
+      LEFT JOIN integrity_functionality_json f ON f.functionalityid = e.functionalityid
+      LEFT JOIN integrity_event_type_json t ON t.eventtypeid = e.eventtypeid
     ),
     sealed AS (
-      SELECT m.event_id, m.event_time, m.eventhash FROM integrity_block_events m WHERE m.block_seq = p_seq
+      SELECT m.ord, m.event_id, m.event_time, m.eventhash FROM integrity_block_events m WHERE m.block_seq = p_seq
+    ),
+    compared AS (
+      SELECT m.ord, m.event_id AS sealed_id, m.event_time, m.eventhash AS sealed_hash,
+             coalesce(s.id, m.event_id) AS id,
+             CASE
+               WHEN m.event_id IS NULL THEN 'event_inserted'
+               WHEN s.id IS NULL THEN
+                 CASE WHEN EXISTS (SELECT 1 FROM integrity_deletions d
+                                   WHERE d.sealed_block IS NOT NULL AND d.range_to <= d.drop_before
+                                     AND m.event_time >= d.range_from AND m.event_time < d.range_to)
+                      THEN 'deleted_by_policy' ELSE 'event_missing' END
+               WHEN s.content_hash IS DISTINCT FROM m.eventhash THEN 'event_changed'
+               WHEN s.stored_hash IS NOT NULL AND s.stored_hash <> m.eventhash THEN 'event_hash_changed'
+             END AS reason
+      FROM stored s
+      FULL JOIN sealed m ON m.event_id = s.id
+      -- Kept a subquery (not pulled up into the aggregates below): otherwise each aggregate that
+      -- reads reason would evaluate it, and the content hash inside it, again.
+      OFFSET 0
     )
-    SELECT coalesce(s.id, m.event_id),
-           CASE
-             WHEN m.event_id IS NULL THEN 'event_inserted'
-             WHEN s.id IS NULL THEN
-               CASE WHEN EXISTS (SELECT 1 FROM integrity_deletions d
-                                 WHERE d.sealed_block IS NOT NULL AND d.range_to <= d.drop_before
-                                   AND m.event_time >= d.range_from AND m.event_time < d.range_to)
-                    THEN 'deleted_by_policy' ELSE 'event_missing' END
-             WHEN s.content_hash IS DISTINCT FROM m.eventhash THEN 'event_changed'
-             ELSE 'event_hash_changed'
-           END
-    FROM stored s
-    FULL JOIN sealed m ON m.event_id = s.id
-    WHERE m.event_id IS NULL OR s.id IS NULL OR s.content_hash IS DISTINCT FROM m.eventhash
-       OR (s.stored_hash IS NOT NULL AND s.stored_hash <> m.eventhash)
-    ORDER BY 1;
+    SELECT count(c.sealed_id)::integer,
+           coalesce(encode(string_agg(c.sealed_hash, ''::bytea ORDER BY c.ord), 'hex'), ''),
+           min(c.sealed_id)::text, max(c.sealed_id)::text,
+           to_char(min(c.event_time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           to_char(max(c.event_time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                     'id', d.id::text, 'partition', d.partition,
+                     'range_from', to_char(d.range_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                     'range_to', to_char(d.range_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                     'drop_before', to_char(d.drop_before AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                     'deleted_at', to_char(d.deleted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+                   ORDER BY d.id), '[]'::jsonb)
+            FROM integrity_deletions d WHERE d.sealed_block = p_seq),
+           coalesce(jsonb_agg(jsonb_build_object('event_id', c.id::text, 'reason', c.reason) ORDER BY c.id)
+                      FILTER (WHERE c.reason IS NOT NULL), '[]'::jsonb)
+    FROM compared c;
 END $$;
 
 -- Events not sealed yet (after the last block's end) whose stored hash does not match their
@@ -204,14 +282,15 @@ LANGUAGE sql STABLE
 AS $$
   SELECT e.id, CASE WHEN e.eventhash IS NULL THEN 'event_hash_missing' ELSE 'event_hash_mismatch' END
   FROM integrity_event_rows e
-  LEFT JOIN auditfunctionalities f ON f.functionalityid = e.functionalityid
-  LEFT JOIN auditeventtypes t ON t.eventtypeid = e.eventtypeid
+  LEFT JOIN integrity_functionality_json f ON f.functionalityid = e.functionalityid
+  LEFT JOIN integrity_event_type_json t ON t.eventtypeid = e.eventtypeid
   WHERE ((e.writexid IS NULL AND after_xid = '0'::xid8 AND e.id > after_id)
          OR (e.writexid IS NOT NULL AND (e.writexid, e.id) > (after_xid, after_id)))
     AND (from_ts IS NULL OR e.eventtimestamp >= from_ts) AND (to_ts IS NULL OR e.eventtimestamp <= to_ts)
     AND (e.eventhash IS NULL AND e.writexid IS NOT NULL
-         OR e.eventhash IS DISTINCT FROM auditevent_hash(e.id, e.eventtimestamp, f.functionalityname, t.eventtypename,
-              e.storelocationid, e.companyid, e.username, e.message, e.status, e.additionaldata, e.eventid)
+         OR e.eventhash IS DISTINCT FROM auditevent_hash_with_json_names(e.id, e.eventtimestamp, f.name_json,
+              t.name_json, e.storelocationid, e.companyid, e.username, e.message, e.status, e.additionaldata,
+              e.eventid)
             AND e.eventhash IS NOT NULL)
   ORDER BY 1
 $$;

@@ -1,5 +1,5 @@
 import type { EventRow } from '../db/queries/events';
-import { formatCentral, pgTimestampToEpoch } from '../lib/central-time';
+import { centralTimesOf } from '../lib/central-hour-format';
 
 /** One cell value of an exported row: the ID is a number, everything else text (empty for null). */
 export type ExportCell = number | string;
@@ -28,7 +28,7 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
 export function toExportCells(row: EventRow): ExportCell[] {
   return [
     row.id,
-    formatCentral(pgTimestampToEpoch(row.eventTimestamp)),
+    centralTimesOf(row.eventTimestamp).display,
     row.functionality,
     row.eventType,
     row.storeName ?? '',

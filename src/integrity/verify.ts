@@ -6,12 +6,11 @@
  */
 import type { Database } from '../db/client';
 import {
+  type BlockReading,
   blocksInRange,
-  checkBlockEvents,
   checkUnsealedEvents,
-  deletionsOfBlock,
   lastBlock,
-  manifestOf,
+  readBlockForVerify,
   type StoredBlock,
 } from '../db/queries/integrity';
 import { blockHash, blockHeaderText, deletionsDigest, GENESIS_PREV_HASH } from './block-header';
@@ -50,15 +49,6 @@ function rootOfManifest(hex: string): string | null {
   return bytes.length % 32 === 0 ? toHex(merkleRootOfConcatenated(bytes)) : null;
 }
 
-/** What the database says about one block: its manifest, its deletion records, its rows checked against both. */
-async function readBlock(db: Database, seq: number) {
-  // One after another: node-postgres deprecates a query sent while another runs on the client.
-  const manifest = await manifestOf(db, seq);
-  const deletions = await deletionsOfBlock(db, seq);
-  const findings = await checkBlockEvents(db, seq);
-  return [manifest, deletions, findings] as const;
-}
-
 export async function verifyTrail(
   db: Database,
   keys: Map<string, PublicKeyInfo>,
@@ -80,26 +70,28 @@ export async function verifyTrail(
   let events = 0;
   let deletedByPolicy = 0;
 
-  // Each block's queries are sent before the blocks ahead of it are checked here, so the
-  // database works on the next blocks while the Worker checks this one (docs/benchmark.md).
-  // A block's reads start when its connection has finished the reads before them.
-  const inFlight: ReturnType<typeof readBlock>[] = [];
+  // Each block's query (integrity_verify_block: manifest, deletion records, every row checked)
+  // is sent before the blocks ahead of it are checked here, so the database works on the next
+  // blocks while the Worker checks this one (docs/benchmark.md). A block's query starts when its
+  // connection has answered the one before.
+  const inFlight: Promise<BlockReading>[] = [];
   const idle: Promise<unknown>[] = readers.map(() => Promise.resolve());
   const send = (index: number) => {
     const block = inRange[index];
     if (!block) return;
     const slot = index % readers.length;
     const reader = readers[slot] ?? db;
-    const read = (idle[slot] as Promise<unknown>).then(() => readBlock(reader, block.header.seq));
+    // One block at a time per connection: node-postgres deprecates a query sent while another runs.
+    const read = (idle[slot] as Promise<unknown>).then(() => readBlockForVerify(reader, block.header.seq));
     // Awaited in its turn; a failure meanwhile must not count as unhandled.
     idle[slot] = read.catch(() => {});
     inFlight.push(read);
   };
   for (let i = 0; i < readers.length; i++) send(i);
   for (const [index, block] of inRange.entries()) {
-    const read = inFlight.shift() as ReturnType<typeof readBlock>;
+    const read = inFlight.shift() as Promise<BlockReading>;
     send(index + readers.length);
-    const [manifest, deletions, findings] = await read;
+    const { manifest, deletions, findings } = await read;
     const h = block.header;
     const text = blockHeaderText(h);
     const recomputed = blockHash(h);

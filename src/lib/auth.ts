@@ -34,12 +34,26 @@ const sha256 = async (text: string) => new Uint8Array(await crypto.subtle.digest
  */
 export async function matchingKeyIndex(presented: string, keys: readonly string[]): Promise<number> {
   const presentedHash = await sha256(presented);
+  const keyHashes = await hashesOf(keys);
   let matched = -1;
-  for (const [index, key] of keys.entries()) {
-    const keyHash = await sha256(key);
+  for (const [index, keyHash] of keyHashes.entries()) {
     if (crypto.subtle.timingSafeEqual(presentedHash, keyHash) && matched === -1) matched = index;
   }
   return matched;
+}
+
+// Outlives requests: the configured keys' hashes, per list. The config (with its API_KEYS list)
+// is parsed once per env object (src/env.ts), so the keys are hashed once per isolate instead of
+// on every request: one digest per request, the presented key's.
+const keyHashesByList = new WeakMap<readonly string[], Promise<Uint8Array[]>>();
+
+function hashesOf(keys: readonly string[]): Promise<Uint8Array[]> {
+  let hashes = keyHashesByList.get(keys);
+  if (!hashes) {
+    hashes = Promise.all(keys.map(sha256));
+    keyHashesByList.set(keys, hashes);
+  }
+  return hashes;
 }
 
 /** Query parameter names under which callers have tried to pass a key; refused, never used. */

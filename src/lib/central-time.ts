@@ -136,43 +136,55 @@ function offsetToMs(offset: string): number {
 }
 
 /**
+ * The formats parseInstant reads, tried in order: which group of the match holds each field (the
+ * dashboard's format has no fraction and no offset).
+ */
+const FORMATS: {
+  re: RegExp;
+  groups: Record<keyof Omit<WallClock, 'millisecond'>, number> & { fraction?: number; offset?: number };
+}[] = [
+  { re: ISO_RE, groups: { year: 1, month: 2, day: 3, hour: 4, minute: 5, second: 6, fraction: 7, offset: 8 } },
+  { re: US_RE, groups: { month: 1, day: 2, year: 3, hour: 4, minute: 5, second: 6 } },
+];
+
+/** The wall clock a text names, its offset if it gives one, and how precise it was. */
+function readWallClock(text: string): { wall: WallClock; offset: string | undefined; precision: Precision } | null {
+  for (const { re, groups } of FORMATS) {
+    const match = re.exec(text);
+    if (!match) continue;
+    const field = (group: number | undefined) => (group === undefined ? undefined : match[group]);
+    const fraction = field(groups.fraction) ?? '';
+    const wall: WallClock = {
+      year: Number(match[groups.year]),
+      month: Number(match[groups.month]),
+      day: Number(match[groups.day]),
+      hour: Number(match[groups.hour] ?? 0),
+      minute: Number(match[groups.minute] ?? 0),
+      second: Number(match[groups.second] ?? 0),
+      millisecond: fraction ? Number(fraction.padEnd(3, '0').slice(0, 3)) : 0,
+    };
+    const precision: Precision =
+      match[groups.hour] === undefined
+        ? 'day'
+        : fraction
+          ? 'millisecond'
+          : match[groups.second] === undefined
+            ? 'minute'
+            : 'second';
+    return { wall, offset: field(groups.offset), precision };
+  }
+  return null;
+}
+
+/**
  * ISO 8601 (`2026-11-20T10:00:00Z`, `2026-11-20T10:00:00-06:00`, `2026-11-20 10:00:00`,
  * `2026-11-20`) or the dashboard's `MM-DD-YYYY[ HH:MM[:SS]]`. Without an offset the text is
  * Central Time. Returns null when the text is not a real date and time.
  */
 export function parseInstant(text: string): ParsedInstant | null {
-  const trimmed = text.trim();
-  let w: WallClock;
-  let offset: string | undefined;
-  let precision: Precision;
-  const iso = ISO_RE.exec(trimmed);
-  if (iso) {
-    const fraction = iso[7] ?? '';
-    w = {
-      year: Number(iso[1]),
-      month: Number(iso[2]),
-      day: Number(iso[3]),
-      hour: Number(iso[4] ?? 0),
-      minute: Number(iso[5] ?? 0),
-      second: Number(iso[6] ?? 0),
-      millisecond: fraction ? Number(fraction.padEnd(3, '0').slice(0, 3)) : 0,
-    };
-    offset = iso[8];
-    precision = iso[4] === undefined ? 'day' : fraction ? 'millisecond' : iso[6] === undefined ? 'minute' : 'second';
-  } else {
-    const us = US_RE.exec(trimmed);
-    if (!us) return null;
-    w = {
-      month: Number(us[1]),
-      day: Number(us[2]),
-      year: Number(us[3]),
-      hour: Number(us[4] ?? 0),
-      minute: Number(us[5] ?? 0),
-      second: Number(us[6] ?? 0),
-      millisecond: 0,
-    };
-    precision = us[4] === undefined ? 'day' : us[6] === undefined ? 'minute' : 'second';
-  }
+  const read = readWallClock(text.trim());
+  if (!read) return null;
+  const { wall: w, offset, precision } = read;
   // Date.UTC reads years 0-99 as 1900-1999: '0070-06-01Z' would become 1970. Not a real date here.
   if (!isValidWallClock(w) || w.year < 100) return null;
   if (offset !== undefined) {

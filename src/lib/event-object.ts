@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { EventRow } from '../db/queries/events';
-import { formatCentral, formatCentralIso, pgTimestampToEpoch } from './central-time';
+import { centralTimesOf } from './central-hour-format';
 
 /** The event object of every `events` array (the old service's shape: README, Compatibility). */
 export const EventSchema = z
@@ -31,11 +31,11 @@ export const EventSchema = z
 export type EventObject = z.infer<typeof EventSchema>;
 
 export function toEventObject(row: EventRow): EventObject {
-  const epochMs = pgTimestampToEpoch(row.eventTimestamp);
+  const times = centralTimesOf(row.eventTimestamp);
   return {
     Id: row.id,
-    EventTimestamp: formatCentral(epochMs),
-    EventTimestampISO: formatCentralIso(epochMs),
+    EventTimestamp: times.display,
+    EventTimestampISO: times.iso,
     Functionality: row.functionality,
     EventType: row.eventType,
     StoreLocationID: row.storeLocationId,

@@ -30,6 +30,12 @@ export const jsonResponse = (schema: z.ZodType, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
+/** Several answers with one JSON schema, each with what it means: `{ 201: 'Stored', 207: 'Some refused' }`. */
+export const jsonResponses = <C extends number>(schema: z.ZodType, descriptions: Record<C, string>) =>
+  Object.fromEntries(
+    Object.entries<string>(descriptions).map(([code, description]) => [code, jsonResponse(schema, description)]),
+  ) as Record<C, ReturnType<typeof jsonResponse>>;
+
 /** A required JSON request body of this schema. */
 export const jsonBody = <S extends z.ZodType>(schema: S) => ({
   required: true as const,
@@ -45,6 +51,16 @@ export const errorResponses = {
   500: errorResponse('Unexpected failure; the body never contains SQL, stack traces or keys'),
   503: errorResponse('The database is unavailable or a query timed out; retry after `Retry-After`'),
 } as const;
+
+/**
+ * The usual answers of a route: 200 with this schema, the route's own other answers (`own`, which
+ * win over the common ones: a route may describe its 503 better), and the errors every route has.
+ */
+export const okResponses = <O extends Record<number, ReturnType<typeof jsonResponse>> = Record<never, never>>(
+  schema: z.ZodType,
+  description: string,
+  own?: O,
+) => ({ 200: jsonResponse(schema, description), ...errorResponses, ...(own as O) });
 
 /**
  * A whole number from JSON or from query text: a number, or a string of digits as pydantic

@@ -80,4 +80,70 @@ describe('the canonical encoding (issue 14.1)', () => {
       expect(rows.map((r) => r.t)).toEqual(lexemes.map(numericText));
     });
   });
+
+  it('the encoding built by concatenation is byte for byte jsonb_build_array(...)::text, for every kind of value', async () => {
+    // sql/functions/integrity.sql builds the canonical text from its pieces; the definition is
+    // what jsonb_build_array(...)::text prints (docs/integrity.md section 1). Both are computed
+    // here over values that exercise every piece: SQL NULL in every nullable place, escapes,
+    // control characters, unicode, / and U+007F, and additional_data of every JSON kind.
+    const strings = [
+      null,
+      '',
+      'plain',
+      'quote " backslash \\ slash / del \u007f',
+      'new\nline\ttab\rcr\bbs\fff\u0001\u001f',
+      'ünï – 😀 日本',
+      '{"looks": ["like", "json"]}',
+    ];
+    const data = [
+      null,
+      'null',
+      '{}',
+      '[]',
+      '"a string \\"quoted\\""',
+      '12.50',
+      '-0',
+      '1e3',
+      'true',
+      JSON.stringify({
+        zeta: 'z',
+        a: 1,
+        é: 'ü – 😀 "quoted" back\\slash\nnew line\u0001',
+        nested: { bb: [1, 1.5, 1e3, -0, 1.5e-7, 1e21], a: { deeper: [true, false, null, {}] } },
+        '😀': null,
+        '': 'empty key',
+        ab: [],
+      }),
+      '[1, "two", {"b": null, "a": [false]}]',
+    ];
+    await withClient(async (client) => {
+      const { rows } = await client.query<{ n: string; differ: string; hash_differ: string }>(
+        `WITH s AS (SELECT x FROM unnest($1::text[]) AS x),
+              d AS (SELECT y::jsonb AS y FROM unnest($2::text[]) AS y),
+              cases AS (
+                SELECT 1042::bigint AS id, TIMESTAMPTZ '2026-11-20 16:00:00.123456+00' AS ts,
+                       f.x AS functionality, t.x AS event_type, CASE WHEN f.x IS NULL THEN NULL ELSE 101 END::bigint AS store,
+                       5001::bigint AS company, u.x AS username, coalesce(m.x, '') AS message, 'Success' AS status,
+                       d.y AS additional_data, CASE WHEN u.x IS NULL THEN NULL ELSE gen_random_uuid() END AS event_id
+                FROM s f, s t, s u, s m, d
+                WHERE (f.x IS NULL OR t.x IS NULL OR f.x = t.x) AND (u.x IS NULL OR m.x IS NULL OR u.x <> m.x)),
+              both_ AS (
+                SELECT auditevent_canonical(id, ts, functionality, event_type, store, company, username, message,
+                                            status, additional_data, event_id) AS built,
+                       jsonb_build_array('pyaudit-event/1', id::text, company::text,
+                         to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), functionality, event_type,
+                         store::text, username, message, status, additional_data, event_id::text)::text AS reference,
+                       auditevent_hash_with_json_names(id, ts, to_json(functionality)::text, to_json(event_type)::text,
+                         store, company, username, message, status, additional_data, event_id) AS verify_hash
+                FROM cases)
+         SELECT count(*) AS n, count(*) FILTER (WHERE built IS DISTINCT FROM reference) AS differ,
+                count(*) FILTER (WHERE verify_hash IS DISTINCT FROM sha256(convert_to(reference, 'UTF8'))) AS hash_differ
+         FROM both_`,
+        [strings, data],
+      );
+      expect(Number(rows[0]?.n)).toBeGreaterThan(1000);
+      expect(rows[0]?.differ).toBe('0');
+      expect(rows[0]?.hash_differ).toBe('0');
+    });
+  });
 });

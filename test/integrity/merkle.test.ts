@@ -46,6 +46,16 @@ describe('RFC 6962 Merkle hashing (issue 14.2)', () => {
     }
   });
 
+  it('a node hash equals node:crypto for every value of its last byte (the precomputed second block)', () => {
+    const bytes = crypto.getRandomValues(new Uint8Array(64));
+    for (let last = 0; last < 256; last++) {
+      bytes[63] = last;
+      const out = new Uint8Array(32);
+      hashPrefixed(1, bytes, 0, 64, out, 0);
+      expect(toHex(out), `last byte ${last}`).toBe(toHex(sha256(new Uint8Array([1]), bytes)));
+    }
+  });
+
   it('known answers: the empty tree and one leaf', () => {
     expect(toHex(merkleRoot([]))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     const one = fromHex('00'.repeat(32));

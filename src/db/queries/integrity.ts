@@ -127,13 +127,6 @@ export const pendingDeletions = (db: Database) =>
     sql`SELECT ${DELETION_COLUMNS} FROM integrity_deletions WHERE sealed_block IS NULL ORDER BY integrity_deletions.id LIMIT 1000`,
   );
 
-/** The deletion records a block signed. */
-export const deletionsOfBlock = (db: Database, seq: number) =>
-  queryRows<DeletionRecord>(
-    db,
-    sql`SELECT ${DELETION_COLUMNS} FROM integrity_deletions WHERE sealed_block = ${seq} ORDER BY integrity_deletions.id`,
-  );
-
 /** Every signed deletion record with the block that signed it. */
 export const signedDeletions = (db: Database) =>
   queryRows<DeletionRecord & { sealed_block: string }>(
@@ -191,6 +184,15 @@ export interface Manifest {
   last_time: string | null;
 }
 
+const EMPTY_MANIFEST: Manifest = {
+  count: 0,
+  hashes: '',
+  first_id: null,
+  last_id: null,
+  first_time: null,
+  last_time: null,
+};
+
 export async function manifestOf(db: Database, seq: number): Promise<Manifest> {
   const [row] = await queryRows<Manifest>(
     db,
@@ -199,7 +201,7 @@ export async function manifestOf(db: Database, seq: number): Promise<Manifest> {
                ${utc('min(event_time)')} AS first_time, ${utc('max(event_time)')} AS last_time
         FROM integrity_block_events WHERE block_seq = ${seq}`,
   );
-  return row ?? { count: 0, hashes: '', first_id: null, last_id: null, first_time: null, last_time: null };
+  return row ?? EMPTY_MANIFEST;
 }
 
 export interface EventFinding {
@@ -207,8 +209,28 @@ export interface EventFinding {
   reason: string;
 }
 
-export const checkBlockEvents = (db: Database, seq: number) =>
-  queryRows<EventFinding>(db, sql`SELECT event_id::text, reason FROM integrity_check_block(${seq}::bigint)`);
+/** What verification reads about one block (integrity_verify_block): manifest, signed deletions, findings. */
+export interface BlockReading {
+  manifest: Manifest;
+  deletions: DeletionRecord[];
+  findings: EventFinding[];
+}
+
+/**
+ * One query per block: its manifest, the deletion records it signed and every row in its
+ * position range hashed from its content and checked against the manifest, all in the
+ * database (sql/functions/integrity.sql). A block that is gone reads as an empty one.
+ */
+export async function readBlockForVerify(db: Database, seq: number): Promise<BlockReading> {
+  const [row] = await queryRows<Manifest & { deletions: DeletionRecord[]; findings: EventFinding[] }>(
+    db,
+    sql`SELECT event_count AS count, hashes, first_id, last_id, first_time, last_time, deletions, findings
+        FROM integrity_verify_block(${seq}::bigint)`,
+  );
+  if (!row) return { manifest: EMPTY_MANIFEST, deletions: [], findings: [] };
+  const { deletions, findings, ...manifest } = row;
+  return { manifest, deletions, findings };
+}
 
 export const checkUnsealedEvents = (db: Database, after: string, fromIso: string | null, toIso: string | null) => {
   const { xid, id } = splitPosition(after);

@@ -4,7 +4,7 @@ import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas';
+import { jsonBody, jsonResponse, okResponses } from '../schemas';
 import { requireCompany } from './require-company';
 import { ADMIN_CATALOGUE_TAGS, idParam, NameBody, notThisCompanyResponse, upsertAnswerSchemas } from './schemas';
 
@@ -24,12 +24,10 @@ export const upsertCompanyRoute = defineRoute({
     params: z.object({ company_id: idParam('company_id', 5001) }),
     body: jsonBody(NameBody.openapi('CompanyUpsert')),
   },
-  responses: {
-    200: jsonResponse(answers.renamed, 'Renamed'),
+  responses: okResponses(answers.renamed, 'Renamed', {
     201: jsonResponse(answers.added, 'Added'),
     403: notThisCompanyResponse,
-    ...errorResponses,
-  },
+  }),
 });
 
 export const upsertCompanyHandler: AppRouteHandler<typeof upsertCompanyRoute> = async (c) => {

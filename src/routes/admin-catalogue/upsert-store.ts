@@ -6,7 +6,7 @@ import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import { API_PREFIX } from '../paths';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
+import { errorResponse, jsonBody, jsonResponse, okResponses } from '../schemas';
 import { requireCompany } from './require-company';
 import { ADMIN_CATALOGUE_TAGS, idParam, NameBody, notThisCompanyResponse, upsertAnswerSchemas } from './schemas';
 
@@ -30,13 +30,11 @@ export const upsertStoreRoute = defineRoute({
     params: z.object({ company_id: idParam('company_id', 5001), store_id: idParam('store_id', 101) }),
     body: jsonBody(NameBody.openapi('StoreUpsert')),
   },
-  responses: {
-    200: jsonResponse(answers.renamed, 'Renamed'),
+  responses: okResponses(answers.renamed, 'Renamed', {
     201: jsonResponse(answers.added, 'Added'),
     403: notThisCompanyResponse,
     404: errorResponse('The company is not in the directory; PUT it first'),
-    ...errorResponses,
-  },
+  }),
 });
 
 export const upsertStoreHandler: AppRouteHandler<typeof upsertStoreRoute> = async (c) => {

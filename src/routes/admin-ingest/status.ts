@@ -4,7 +4,7 @@ import { ingestTracker } from '../../ingest/tracker-object';
 import { describeError } from '../../lib/errors';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { okResponses } from '../schemas';
 import { INGEST_ADMIN_PATH, INGEST_ADMIN_TAGS, StatusSchema } from './schemas';
 
 export const ingestStatusRoute = defineRoute({
@@ -17,7 +17,7 @@ export const ingestStatusRoute = defineRoute({
   summary: 'The ingest queue: backlog, age of its oldest event, dead letters',
   description:
     'The backlog is what the tracker (a Durable Object) knows: events accepted by enqueue and not yet stored or dead-lettered, and the age of the oldest of them. Answers while the database is down (dead_letters is then null). docs/queued-ingest.md',
-  responses: { 200: jsonResponse(StatusSchema, 'Queued ingest at a glance'), ...errorResponses },
+  responses: okResponses(StatusSchema, 'Queued ingest at a glance'),
 });
 
 export const ingestStatusHandler: AppRouteHandler<typeof ingestStatusRoute> = async (c) => {

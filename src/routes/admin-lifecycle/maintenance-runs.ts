@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { recentRuns } from '../../db/queries/admin-lifecycle';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { okResponses } from '../schemas';
 import { LIFECYCLE_TAGS, MaintenanceRunSchema, RUNS_DEFAULT_LIMIT, RunsQuerySchema, toRunObject } from './schemas';
 
 const RunsSchema = z
@@ -18,10 +18,7 @@ export const runsRoute = defineRoute({
   tags: LIFECYCLE_TAGS,
   summary: 'Recent maintenance and partition runs, newest first',
   request: { query: RunsQuerySchema },
-  responses: {
-    200: jsonResponse(RunsSchema, 'Every run is recorded: cron, admin and psql, ok, failed or skipped'),
-    ...errorResponses,
-  },
+  responses: okResponses(RunsSchema, 'Every run is recorded: cron, admin and psql, ok, failed or skipped'),
 });
 
 export const runsHandler: AppRouteHandler<typeof runsRoute> = async (c) => {

@@ -3,7 +3,7 @@ import { archiveHorizonMs, latestRun, listPartitions } from '../../db/queries/ad
 import { formatCentral } from '../../lib/central-time';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { okResponses } from '../schemas';
 import {
   LIFECYCLE_TAGS,
   PartitionsQuerySchema,
@@ -24,10 +24,7 @@ export const partitionsRoute = defineRoute({
   description:
     'Every monthly partition of the live table and of the archive with its range (UTC and Central Time) and row count, totals per table, the instant before which events are archived, and the last run of each job with its outcome. Large partitions show the planner estimate unless exact=true.',
   request: { query: PartitionsQuerySchema },
-  responses: {
-    200: jsonResponse(PartitionsReportSchema, 'The data lifecycle at a glance'),
-    ...errorResponses,
-  },
+  responses: okResponses(PartitionsReportSchema, 'The data lifecycle at a glance'),
 });
 
 export const partitionsHandler: AppRouteHandler<typeof partitionsRoute> = async (c) => {

@@ -7,7 +7,7 @@ import { noteForAudit } from '../../lib/self-audit';
 import { runMaintenance, withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, jsonResponse, okResponses } from '../schemas';
 import { LIFECYCLE_TAGS, MaintenanceRunSchema, RunMaintenanceBodySchema, toRunObject } from './schemas';
 
 const RunProblemSchema = z
@@ -36,13 +36,11 @@ export const runMaintenanceRoute = defineRoute({
   request: {
     body: { required: false, content: { 'application/json': { schema: RunMaintenanceBodySchema } } },
   },
-  responses: {
-    200: jsonResponse(MaintenanceRunSchema, 'The run this request recorded (status ok)'),
+  responses: okResponses(MaintenanceRunSchema, 'The run this request recorded (status ok)', {
     409: jsonResponse(RunProblemSchema, 'Another maintenance run holds the lock; this one was recorded as skipped'),
     415: errorResponse('A body that is not JSON'),
-    ...errorResponses,
     500: jsonResponse(RunProblemSchema, 'The run failed and was rolled back; run.error says why'),
-  },
+  }),
 });
 
 export const runMaintenanceHandler: AppRouteHandler<typeof runMaintenanceRoute> = async (c) => {

@@ -2,17 +2,23 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { type IngestOutcome, type IngestRow, ingestEvents } from '../../db/queries/events';
-import { HttpError } from '../../lib/errors';
+
 import { noteIgnored } from '../../lib/ignored-parameters';
 import { parseJsonBody } from '../../lib/json-body';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse, ValidationErrorSchema } from '../schemas';
+import { errorResponses, jsonBody, jsonResponse, jsonResponses, ValidationErrorSchema } from '../schemas';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems } from './check-items';
 import { unknownNameMessage } from './prepare-event';
-import { BATCH_MAX_EVENTS, BatchInputSchema, IgnoredFieldsSchema } from './schemas';
+import {
+  BATCH_MAX_EVENTS,
+  BatchInputSchema,
+  batchTooLarge,
+  batchTooLargeResponse,
+  IgnoredFieldsSchema,
+} from './schemas';
 
 const ItemResultSchema = z.object({
   index: z.number().int(),
@@ -52,12 +58,14 @@ export const batchRoute = defineRoute({
   summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
   description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).`,
   middleware: [parseJsonBody] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: BatchInputSchema } } } },
+  request: { body: jsonBody(BatchInputSchema) },
   responses: {
-    201: jsonResponse(BatchResultSchema, 'Every event stored (or already stored)'),
-    202: jsonResponse(BatchResultSchema, 'INGEST_MODE=queue only: every event accepted by the ingest queue'),
-    207: jsonResponse(BatchResultSchema, 'Some events refused; see results[].errors'),
-    413: errorResponse(`More than ${BATCH_MAX_EVENTS} events, or body too large`),
+    ...jsonResponses(BatchResultSchema, {
+      201: 'Every event stored (or already stored)',
+      202: 'INGEST_MODE=queue only: every event accepted by the ingest queue',
+      207: 'Some events refused; see results[].errors',
+    }),
+    413: batchTooLargeResponse,
     ...errorResponses,
     422: jsonResponse(
       z.union([BatchResultSchema, ValidationErrorSchema]),
@@ -71,7 +79,7 @@ type ItemResult = z.infer<typeof ItemResultSchema>;
 export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
   const { events } = c.req.valid('json');
   if (events.length > BATCH_MAX_EVENTS) {
-    throw new HttpError(413, `A batch holds at most ${BATCH_MAX_EVENTS} events; this one has ${events.length}`);
+    throw batchTooLarge(events.length);
   }
   const { config, principal } = c.var;
   const checked = checkBatchItems(events, principal, config, Date.now());

@@ -6,7 +6,7 @@ import { parseJsonBody } from '../../lib/json-body';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
 import { unknownNameMessage } from './prepare-event';
 import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './schemas';
 import { prepareSingleEvent, queueSingleEvent } from './single-event';
@@ -56,7 +56,7 @@ export const createEventRoute = defineRoute({
   description:
     'Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.',
   middleware: [parseJsonBody] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: EventInputSchema } } } },
+  request: { body: jsonBody(EventInputSchema) },
   responses: {
     201: jsonResponse(CreatedSchema, 'Stored (or already stored, with the same event_id)'),
     202: jsonResponse(AcceptedSchema, 'INGEST_MODE=queue only: accepted by the ingest queue, stored by its consumer'),

@@ -1,15 +1,22 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { HttpError, validationError } from '../../lib/errors';
+import { validationError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { toValidationIssues } from '../../lib/validation-issues';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse, ValidationErrorSchema } from '../schemas';
+import {
+  errorResponse,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  jsonResponses,
+  ValidationErrorSchema,
+} from '../schemas';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems, type ItemFailure } from './check-items';
-import { BATCH_MAX_EVENTS, BatchInputSchema, EventInputSchema } from './schemas';
+import { BATCH_MAX_EVENTS, BatchInputSchema, batchTooLarge, batchTooLargeResponse, EventInputSchema } from './schemas';
 import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const EnqueueItemSchema = z.object({
@@ -57,16 +64,18 @@ export const enqueueRoute = defineRoute({
   summary: 'Accept events for storing through the ingest queue (202), whatever the database is doing',
   description: `Takes a create body (one event) or a batch body (up to ${BATCH_MAX_EVENTS} events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md`,
   middleware: [parseJsonBody] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: EnqueueBodySchema } } } },
+  request: { body: jsonBody(EnqueueBodySchema) },
   responses: {
-    202: jsonResponse(EnqueueResultSchema, 'Every event accepted: it will be stored'),
-    207: jsonResponse(EnqueueResultSchema, 'Some events refused (results[].errors); the others accepted'),
+    ...jsonResponses(EnqueueResultSchema, {
+      202: 'Every event accepted: it will be stored',
+      207: 'Some events refused (results[].errors); the others accepted',
+    }),
     400: jsonResponse(
       z.object({ StatusCode: z.literal(400), message: z.string(), detail: z.string() }),
       'Single body: unknown functionality or event type',
     ),
     403: errorResponse('Single body: the key may not write events for this company'),
-    413: errorResponse(`More than ${BATCH_MAX_EVENTS} events, or body too large`),
+    413: batchTooLargeResponse,
     ...errorResponses,
     422: jsonResponse(
       z.union([EnqueueResultSchema, ValidationErrorSchema]),
@@ -110,7 +119,7 @@ async function enqueueBatch(c: Context<AppEnv>, body: unknown): Promise<EnqueueR
   if (!parsed.success) throw validationError(toValidationIssues(parsed.error, 'body'));
   const { events } = parsed.data;
   if (events.length > BATCH_MAX_EVENTS) {
-    throw new HttpError(413, `A batch holds at most ${BATCH_MAX_EVENTS} events; this one has ${events.length}`);
+    throw batchTooLarge(events.length);
   }
   const checked = checkBatchItems(events, c.var.principal, c.var.config, Date.now());
   const outcome = await acceptForQueue(c, checked.rows, (index) => ['body', 'events', index]);

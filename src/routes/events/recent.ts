@@ -3,7 +3,7 @@ import { pageOfEvents, positionOf } from '../../db/queries/events';
 import { EventSchema, toEventObject } from '../../lib/event-object';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse, limitSchema, listEnvelope } from '../schemas';
+import { limitSchema, listEnvelope, okResponses } from '../schemas';
 import { encodeCursor } from './search-query';
 
 export const RECENT_DEFAULT = 500;
@@ -41,10 +41,7 @@ export const recentRoute = defineRoute({
   tags: ['Audit events'],
   summary: 'The newest events (500 unless limit says otherwise)',
   request: { query: RecentQuerySchema },
-  responses: {
-    200: jsonResponse(RecentSchema, 'Newest first; message "Data not found" and count 0 when there are none'),
-    ...errorResponses,
-  },
+  responses: okResponses(RecentSchema, 'Newest first; message "Data not found" and count 0 when there are none'),
 });
 
 export const recentHandler: AppRouteHandler<typeof recentRoute> = async (c) => {

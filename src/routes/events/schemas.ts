@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { parseInstant } from '../../lib/central-time';
+import { HttpError } from '../../lib/errors';
 import {
   checkJsonObject,
   hasControlChars,
@@ -8,7 +9,7 @@ import {
   isBlank,
   isWellFormed,
 } from '../../lib/text-rules';
-import { IdSchema } from '../schemas';
+import { errorResponse, IdSchema } from '../schemas';
 
 /** Shapes of the events routes: the create and batch bodies and their limits (the event object: src/lib/event-object.ts). */
 
@@ -16,6 +17,11 @@ export const ADDITIONAL_DATA_MAX_BYTES = 16_384;
 export const ADDITIONAL_DATA_MAX_DEPTH = 8;
 export const MESSAGE_MAX_CHARS = 10_000;
 export const BATCH_MAX_EVENTS = 1000;
+
+/** More than BATCH_MAX_EVENTS (batch, enqueue): checked by the handler, so a 413 and not a 422. */
+export const batchTooLargeResponse = errorResponse(`More than ${BATCH_MAX_EVENTS} events, or body too large`);
+export const batchTooLarge = (count: number) =>
+  new HttpError(413, `A batch holds at most ${BATCH_MAX_EVENTS} events; this one has ${count}`);
 
 const storableText = (s: z.ZodString) =>
   s

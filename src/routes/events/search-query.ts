@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import type { EventFilter, KeysetPosition } from '../../db/queries/events';
 import type { Principal } from '../../lib/auth';
-import { endOfPrecision, parseInstant } from '../../lib/central-time';
+import { endOfPrecision } from '../../lib/central-time';
 import { checkEpochMicros, pgTimestampToMicros } from '../../lib/epoch-micros';
 import { type ValidationIssue, validationError } from '../../lib/errors';
+import { DATE_HELP, queryDate } from '../query-dates';
 import { IdSchema, limitSchema, WholeNumberSchema } from '../schemas';
 
-const DATE_HELP = 'MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given)';
 const ID_IN_NAME = 'A value made only of digits that is not a known name is read as the id.';
 const text = (description: string, example?: string) =>
   z.string().max(200).optional().openapi({ description, example });
@@ -79,16 +79,8 @@ function pick<T>(
 /** Validated query -> the filter the queries take. Dates that do not parse are a 422, never ignored. */
 export function toEventFilter(q: FilterQuery, principal: Principal): EventFilter {
   const issues: ValidationIssue[] = [];
-  const date = (name: 'from_date' | 'to_date') => {
-    const raw = q[name];
-    if (raw === undefined || raw.trim() === '') return undefined;
-    const parsed = parseInstant(raw);
-    if (!parsed)
-      issues.push({ loc: ['query', name], msg: `Invalid date '${raw}'; use ${DATE_HELP}`, type: 'datetime_parsing' });
-    return parsed ?? undefined;
-  };
-  const from = date('from_date');
-  const to = date('to_date');
+  const from = queryDate(q, 'from_date', issues);
+  const to = queryDate(q, 'to_date', issues);
   const filter: EventFilter = {
     fromMs: from?.epochMs,
     toExclusiveMs: to ? endOfPrecision(to) : undefined,

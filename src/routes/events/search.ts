@@ -5,7 +5,7 @@ import { databaseTarget } from '../../env';
 import { EventSchema, toEventObject } from '../../lib/event-object';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { okResponses } from '../schemas';
 import { resolveCatalogueIds } from './catalogue-ids';
 import { decodeCursor, encodeCursor, SearchQuerySchema, toEventFilter } from './search-query';
 
@@ -57,10 +57,7 @@ export const searchRoute = defineRoute({
     'All filters combine with AND. Page with page_number, or with cursor (next_cursor of the previous page) for deep pages. The dashboard aliases store_location_id, username, functionality_name and event_type_name are accepted. ' +
     `A successful search is always HTTP 200. When more than ${OLD_ROW_LIMIT} rows match, the body keeps the old service's signal for the support dashboard, which reads only the body: StatusCode 400 and the warning as message, with the page's events, total_count and next_cursor as usual. New clients should read the HTTP status and total_count, not StatusCode.`,
   request: { query: SearchQuerySchema },
-  responses: {
-    200: jsonResponse(SearchResultSchema, 'A page of matching events ("No audit events found" when none match)'),
-    ...errorResponses,
-  },
+  responses: okResponses(SearchResultSchema, 'A page of matching events ("No audit events found" when none match)'),
 });
 
 export const searchHandler: AppRouteHandler<typeof searchRoute> = async (c) => {

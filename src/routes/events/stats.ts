@@ -3,7 +3,7 @@ import { eventCountsByBucket } from '../../db/queries/events';
 import { CENTRAL_TZ, formatCentralIso } from '../../lib/central-time';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { okResponses } from '../schemas';
 import { FilterQuerySchema, toEventFilter } from './search-query';
 
 const StatsQuerySchema = FilterQuerySchema.extend({
@@ -48,10 +48,7 @@ export const statsRoute = defineRoute({
   description:
     'Takes the search filters (same names and aliases). Buckets are Central Time hours or calendar days (a DST day is 23 or 25 hours); buckets without events are left out.',
   request: { query: StatsQuerySchema },
-  responses: {
-    200: jsonResponse(StatsSchema, 'Counts per bucket, oldest first'),
-    ...errorResponses,
-  },
+  responses: okResponses(StatsSchema, 'Counts per bucket, oldest first'),
 });
 
 export const statsHandler: AppRouteHandler<typeof statsRoute> = async (c) => {

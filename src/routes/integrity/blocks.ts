@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { blocksAfter } from '../../db/queries/integrity';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse, limitSchema, WholeNumberSchema } from '../schemas';
+import { limitSchema, okResponses, WholeNumberSchema } from '../schemas';
 import { BlockSchema, toBlockObject } from './schemas';
 
 const BlocksQuerySchema = z.strictObject({
@@ -35,7 +35,7 @@ export const blocksRoute = defineRoute({
   description:
     'Headers, hashes and signatures only (no event data, no per-event hashes): safe for any key with events:read. `npm run verify` checks the chain and signatures from these.',
   request: { query: BlocksQuerySchema },
-  responses: { 200: jsonResponse(BlocksSchema, 'A page of blocks in seq order'), ...errorResponses },
+  responses: okResponses(BlocksSchema, 'A page of blocks in seq order'),
 });
 
 export const blocksHandler: AppRouteHandler<typeof blocksRoute> = async (c) => {

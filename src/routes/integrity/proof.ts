@@ -4,7 +4,7 @@ import { auditPath, fromHex, leafHash, toHex } from '../../integrity/merkle';
 import { HttpError } from '../../lib/errors';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, IdSchema, jsonResponse } from '../schemas';
+import { errorResponse, IdSchema, okResponses } from '../schemas';
 import { BlockSchema, toBlockObject } from './schemas';
 
 const ProofQuerySchema = z.strictObject({
@@ -38,12 +38,10 @@ export const proofRoute = defineRoute({
   description:
     "For a key's own events (a key limited to companies gets 404 for anyone else's, as for a missing event). The audit path holds hashes of subtrees only: no other event's content. Check: SHA-256(canonical) = event_hash; the audit path from SHA-256(0x00 || event_hash) leads to block.merkle_root; block.signature verifies with the key of /integrity/public-key.",
   request: { query: ProofQuerySchema },
-  responses: {
-    200: jsonResponse(ProofSchema, 'The proof'),
+  responses: okResponses(ProofSchema, 'The proof', {
     404: errorResponse('No such event (or not one of this key’s companies)'),
     409: errorResponse('The event is not sealed yet (blocks are sealed every minute)'),
-    ...errorResponses,
-  },
+  }),
 });
 
 export const proofHandler: AppRouteHandler<typeof proofRoute> = async (c) => {

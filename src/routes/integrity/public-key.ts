@@ -3,7 +3,7 @@ import { integrityKeys } from '../../integrity/keys';
 import { bytesToBase64, spkiPem } from '../../integrity/signing';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { okResponses } from '../schemas';
 
 const PublicKeysSchema = z
   .object({
@@ -27,7 +27,7 @@ export const publicKeyRoute = defineRoute({
   path: '/integrity/public-key',
   tags: ['Integrity'],
   summary: 'The public keys that verify block signatures (the current one and earlier ones)',
-  responses: { 200: jsonResponse(PublicKeysSchema, 'Every trusted key, by key id'), ...errorResponses },
+  responses: okResponses(PublicKeysSchema, 'Every trusted key, by key id'),
 });
 
 export const publicKeyHandler: AppRouteHandler<typeof publicKeyRoute> = async (c) => {

@@ -5,7 +5,7 @@ import { noteForAudit } from '../../lib/self-audit';
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse } from '../schemas';
+import { errorResponse, okResponses } from '../schemas';
 
 const SealResultSchema = z
   .object({
@@ -29,11 +29,9 @@ export const sealRoute = defineRoute({
   summary: 'Seal the events not sealed yet into signed blocks now',
   description:
     'What the every-minute cron does: events whose transactions have committed (below the commit horizon) and are not in a block yet go into new blocks of at most INTEGRITY_BLOCK_MAX_EVENTS, each with its Merkle root, chained to the previous block and signed. Events still being written are left for a later block. Admin key with every company.',
-  responses: {
-    200: jsonResponse(SealResultSchema, 'What this run sealed'),
-    ...errorResponses,
+  responses: okResponses(SealResultSchema, 'What this run sealed', {
     503: errorResponse('No INTEGRITY_SIGNING_KEY, or the database is unavailable'),
-  },
+  }),
 });
 
 export const sealHandler: AppRouteHandler<typeof sealRoute> = async (c) => {

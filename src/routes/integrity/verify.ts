@@ -2,14 +2,13 @@ import { z } from '@hono/zod-openapi';
 import { utcInstantOfMs } from '../../integrity/canonical';
 import { integrityKeys } from '../../integrity/keys';
 import { verifyTrail } from '../../integrity/verify';
-import { endOfPrecision, parseInstant } from '../../lib/central-time';
+import { endOfPrecision } from '../../lib/central-time';
 import { forbidden, HttpError, type ValidationIssue, validationError } from '../../lib/errors';
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
+import { DATE_HELP, queryDate } from '../query-dates';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponse, errorResponses, jsonResponse } from '../schemas';
-
-const DATE_HELP = 'MM-DD-YYYY HH:MM:SS, MM-DD-YYYY or ISO 8601 (Central Time unless an offset is given)';
+import { errorResponse, okResponses } from '../schemas';
 
 const VerifyQuerySchema = z.strictObject({
   from_date: z
@@ -55,26 +54,16 @@ export const verifyRoute = defineRoute({
   description:
     'Checks every block whose events meet [from_date, to_date] (all blocks without dates) and the events not sealed yet in that range. Needs events:read on a key with every company; a key limited to companies checks its own events with /integrity/proof.',
   request: { query: VerifyQuerySchema },
-  responses: {
-    200: jsonResponse(VerifyReportSchema, 'ok is true when nothing failed; each failure names its block and event'),
+  responses: okResponses(VerifyReportSchema, 'ok is true when nothing failed; each failure names its block and event', {
     403: errorResponse('The key is limited to some companies'),
-    ...errorResponses,
-  },
+  }),
 });
 
 /** The range as the UTC text the blocks use; to_date inclusive to the precision it was written in. */
 function rangeOf(q: z.infer<typeof VerifyQuerySchema>): { fromIso: string | null; toIso: string | null } {
   const issues: ValidationIssue[] = [];
-  const date = (name: 'from_date' | 'to_date') => {
-    const raw = q[name];
-    if (raw === undefined || raw.trim() === '') return null;
-    const parsed = parseInstant(raw);
-    if (!parsed)
-      issues.push({ loc: ['query', name], msg: `Invalid date '${raw}'; use ${DATE_HELP}`, type: 'datetime_parsing' });
-    return parsed;
-  };
-  const from = date('from_date');
-  const to = date('to_date');
+  const from = queryDate(q, 'from_date', issues);
+  const to = queryDate(q, 'to_date', issues);
   if (from && to && from.epochMs >= endOfPrecision(to)) {
     issues.push({ loc: ['query', 'to_date'], msg: 'to_date must be after from_date', type: 'value_error' });
   }

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { errorResponses, jsonResponse } from '../schemas';
+import { okResponses } from '../schemas';
 import { WhoamiSchema } from './schemas';
 
 export const whoamiRoute = defineRoute({
@@ -17,10 +17,7 @@ export const whoamiRoute = defineRoute({
   // No parameters: an unknown one is ignored and named in X-Ignored-Parameters, as on every route
   // (src/lib/ignored-parameters.ts, issue 11.2).
   request: { query: z.object({}) },
-  responses: {
-    200: jsonResponse(WhoamiSchema, 'Who is calling'),
-    ...errorResponses,
-  },
+  responses: okResponses(WhoamiSchema, 'Who is calling'),
 });
 
 export const whoamiHandler: AppRouteHandler<typeof whoamiRoute> = (c) => {

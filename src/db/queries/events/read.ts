@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { CENTRAL_TZ } from '../../../lib/central-time';
 import { pgTimestampToMicros } from '../../../lib/epoch-micros';
+import { selectFlatRows } from '../../array-rows';
 import type { Database } from '../../client';
 import {
   auditEvents,
@@ -153,7 +154,7 @@ export async function pageOfEvents(
 ): Promise<{ rows: EventRow[]; truncated: boolean }> {
   const src = sourceFor(filter);
   const where = pageConditions(db, src, filter, page);
-  const rows = await budgetedPage(db, src, where, page.limit, page.maxBytes);
+  const rows = await selectFlatRows(db, budgetedPage(db, src, where, page.limit, page.maxBytes));
   const last = rows[rows.length - 1];
   // Cut short by the budget: the last row kept filled it, it is not the page's last row, and
   // another row follows it.
@@ -308,12 +309,15 @@ export async function* eachEventBatch(
     if (after) where.push(before(src, after));
     const rows: EventRow[] =
       options.maxBatchBytes === undefined
-        ? await selectEnriched(db, src)
-            .where(and(...where))
-            .orderBy(...newestFirst(src))
-            .limit(limit)
+        ? await selectFlatRows(
+            db,
+            selectEnriched(db, src)
+              .where(and(...where))
+              .orderBy(...newestFirst(src))
+              .limit(limit),
+          )
         : // The page's query: its budget columns (bytes through, rn, has next) ride along unused.
-          await budgetedPage(db, src, where, limit, options.maxBatchBytes);
+          await selectFlatRows(db, budgetedPage(db, src, where, limit, options.maxBatchBytes));
     if (rows.length === 0) return;
     yield rows;
     remaining -= rows.length;
