@@ -11,6 +11,10 @@ execFileSync(process.execPath, [path('./scripts/build-console.mjs')], { stdio: '
 
 export const TEST_API_KEYS = 'test-key-primary,test-key-secondary';
 
+// TEST_DB_DRIVER=postgres-js|neon runs the tests' Worker on that driver instead of node-postgres
+// (docs/benchmark.md, "Drivers"); neon goes through the local WebSocket proxy to the same database.
+const driver = process.env.TEST_DB_DRIVER;
+
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => ({
@@ -29,6 +33,10 @@ export default defineConfig({
           TEST_FAULT_PROXY_URL: inject('faultProxyUrl'),
           TEST_FAULT_PROXY_CONTROL: inject('faultProxyControl'),
           TEST_LIBREOFFICE_URL: inject('libreofficeConverter'),
+          ...(driver ? { DB_DRIVER: driver } : {}),
+          ...(driver === 'neon'
+            ? { NEON_DATABASE_URL: inject('databaseUrl'), NEON_LOCAL_WS_PROXY: inject('neonWsProxy') }
+            : {}),
         },
         hyperdrives: { HYPERDRIVE: inject('databaseUrl') },
       },

@@ -4,7 +4,7 @@
 //   npm run bench -- --quick       100,000 events, every scenario briefly (CI)
 //   npm run bench -- --rows 10000000 [--only search_company,recent] [--fresh] [--skip-archive]
 //                     [--workers N] [--profile] [--seconds S] [--warmup S] [--rounds N] [--pool-size N]
-//                     [--no-build] [--help]
+//                     [--no-build] [--driver pg|postgres|neon] [--help]
 //
 // Starts what it needs (pgbouncer, the built bundle under workerd serve), loads or reuses the
 // data in a database of its own on DATABASE_URL's server (default the local PostgreSQL), runs
@@ -448,7 +448,7 @@ async function runWriteScenarios(scenarios, ctx, facts) {
  * process of its own, notified over its socket (docs/self-hosting.md); its log reports the
  * object's database reads per session.
  */
-async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env }, facts, server) {
+async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, facts, server) {
   log(
     `live_tail: latency from a create's 201 to its frame on the streams, ${LIVE_TAIL_STREAMS.join(' and ')} streams...`,
   );
@@ -460,13 +460,12 @@ async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env }, facts, serv
       const tailService = await startService({
         root: ROOT,
         outDir,
-        databaseUrl: poolUrl.toString(),
+        ...onDriver(poolUrl.toString(), { ...env, LOG_LEVEL: 'INFO', LIVE_TAIL_HEARTBEAT_MS: '2000' }),
         port: await freePort(),
         workers: settings.workers,
         liveProcess: true,
         liveInspectorPort: args.profile ? await freePort() : undefined,
         build: false,
-        env: { ...env, LOG_LEVEL: 'INFO', LIVE_TAIL_HEARTBEAT_MS: '2000' },
         configName: 'workerd-live-tail.capnp',
         stdio: openSync(logFile, 'w'),
       });
@@ -548,6 +547,7 @@ async function resultOf({ started, benchUrl, dataset, scenarios }) {
       warmup: settings.warmup,
       rounds: settings.rounds,
       pool_size: settings.poolSize,
+      driver: args.driver,
       workerd_processes: settings.workers,
       log_level: args['log-level'],
       machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model?.trim() ?? '?' },

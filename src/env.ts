@@ -20,7 +20,7 @@ const optionalIntFrom = (min: number) =>
     .pipe(z.number().int().min(min).nullable());
 
 export const ConfigSchema = z.object({
-  DB_DRIVER: z.enum(['hyperdrive', 'neon']).default('hyperdrive'),
+  DB_DRIVER: z.enum(['hyperdrive', 'postgres-js', 'neon']).default('hyperdrive'),
   NEON_DATABASE_URL: z.string().optional(),
   /** Test-only: a local WebSocket-to-TCP proxy (host:port) for the Neon driver. */
   NEON_LOCAL_WS_PROXY: z.string().optional(),
@@ -143,8 +143,8 @@ export function loadConfig(env: Env): Config {
   if (config.DB_DRIVER === 'neon' && !config.NEON_DATABASE_URL) {
     throw new ConfigError('DB_DRIVER=neon needs the NEON_DATABASE_URL secret');
   }
-  if (config.DB_DRIVER === 'hyperdrive' && !config.hyperdrive) {
-    throw new ConfigError('DB_DRIVER=hyperdrive needs the HYPERDRIVE binding');
+  if (config.DB_DRIVER !== 'neon' && !config.hyperdrive) {
+    throw new ConfigError(`DB_DRIVER=${config.DB_DRIVER} needs the HYPERDRIVE binding`);
   }
   parsed.set(env, config);
   return config;

@@ -13,6 +13,8 @@ export const USAGE = `npm run bench -- [options]   (docs/benchmark.md)
   --profile            a CPU profile of the first measured round
   --seconds S  --warmup S  --rounds N  --pool-size N  --log-level LEVEL
   --no-build           serve the bundle already in bench/.work/dist
+  --driver D           the Worker's database driver: pg (default), postgres (postgres.js) or neon
+                       (Neon's serverless driver through a local WebSocket proxy); or BENCH_DRIVER
   --help               this text`;
 
 export function parseOptions(argv = process.argv.slice(2)) {
@@ -31,6 +33,7 @@ export function parseOptions(argv = process.argv.slice(2)) {
       workers: { type: 'string', default: String(availableParallelism()) },
       profile: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
+      driver: { type: 'string', default: process.env.BENCH_DRIVER ?? 'pg' },
       'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'INFO' },
       help: { type: 'boolean', default: false },
     },

@@ -76,7 +76,7 @@ export function renderMarkdown(result, previous) {
   lines.push(`## Benchmark: ${meta.rows.toLocaleString('en-US')} events${meta.quick ? ' (quick)' : ''}`);
   lines.push('');
   lines.push(
-    `${meta.date} · git ${meta.git_commit} · ${meta.machine.cpus} × ${meta.machine.cpu_model} · PostgreSQL ${meta.postgres} · workerd ${meta.workerd} (${meta.workerd_processes ?? 1} process${(meta.workerd_processes ?? 1) > 1 ? 'es' : ''}) · pgbouncer ${meta.pgbouncer} (transaction pool of ${meta.pool_size}) · ${meta.rounds} round(s) of ${meta.seconds} s after ${meta.warmup} s warm-up, medians`,
+    `${meta.date} · git ${meta.git_commit} · ${meta.machine.cpus} × ${meta.machine.cpu_model} · PostgreSQL ${meta.postgres} · workerd ${meta.workerd} (${meta.workerd_processes ?? 1} process${(meta.workerd_processes ?? 1) > 1 ? 'es' : ''}) · driver ${meta.driver ?? 'pg'} · pgbouncer ${meta.pgbouncer} (transaction pool of ${meta.pool_size}) · ${meta.rounds} round(s) of ${meta.seconds} s after ${meta.warmup} s warm-up, medians`,
   );
   lines.push('');
   lines.push(

@@ -11,6 +11,7 @@ import { startPgbouncer } from '../../scripts/serve/pgbouncer.mjs';
 import { startService } from '../../scripts/serve/service.mjs';
 import { startCaptureProxy } from './capture-proxy.mjs';
 import { onCleanup } from './cleanup.mjs';
+import { prepareDriver } from './drivers.mjs';
 import { freePort } from './ports.mjs';
 
 /** Starts everything; returns the scenarios' context (ctx) and what the live tail reuses. */
@@ -33,23 +34,30 @@ export async function startServices({ root, work, server, databaseName, benchUrl
     log('building the bundle (wrangler deploy --dry-run)...');
     await buildBundle(root, outDir);
   }
+  const driver = await prepareDriver({ driver: args.driver, root });
+  onCleanup('driver', driver.stop);
+  log(`driver: ${args.driver}`);
   // The live tail scenario opens 200 streams with the one benchmark key.
   const env = { ...process.env, API_KEYS: apiKey, LOG_LEVEL: args['log-level'], LIVE_TAIL_MAX_STREAMS_PER_KEY: '1000' };
+  /** startService's database options for a service whose database is `url`, on the chosen driver. */
+  const onDriver = (url, baseEnv = env) => {
+    const { env: driverEnv, ...rest } = driver.serviceOptions(url);
+    return { databaseUrl: url, env: { ...baseEnv, ...driverEnv }, ...rest };
+  };
   const inspectorPort = args.profile ? await freePort() : undefined;
   const service = await startService({
     root,
     outDir,
-    databaseUrl: poolUrl.toString(),
+    ...onDriver(poolUrl.toString()),
     port: await freePort(),
     workers: settings.workers,
     inspectorPort,
     build: false,
-    env,
     stdio: openSync(join(work, 'workerd.log'), 'w'),
   });
   onCleanup('workerd', service.stop);
 
-  const capture = await startCaptureService({ root, work, outDir, env, benchUrl, pool });
+  const capture = await startCaptureService({ root, work, outDir, onDriver, benchUrl, pool });
 
   // One connection for the benchmark's own look-ups (which backends serve the benchmark database).
   const admin = new pg.Client({ connectionString: server });
@@ -59,11 +67,11 @@ export async function startServices({ root, work, server, databaseName, benchUrl
     `service ${service.url} (workerd pid ${service.pids.join(' ')}), pgbouncer ${pool.host}:${pool.port} (pid ${pool.pid})`,
   );
   const ctx = { apiKey, service, pool, admin, inspectorPort, databaseName, databaseUrl: benchUrl, capture };
-  return { ctx, poolUrl, outDir, env };
+  return { ctx, poolUrl, outDir, env, onDriver };
 }
 
 /** A second workerd, the same bundle, whose database traffic goes through the capture proxy. */
-async function startCaptureService({ root, work, outDir, env, benchUrl, pool }) {
+async function startCaptureService({ root, work, outDir, onDriver, benchUrl, pool }) {
   const proxy = await startCaptureProxy({ targetHost: pool.host, targetPort: pool.port });
   onCleanup('capture proxy', proxy.stop);
   const captureUrl = new URL(benchUrl);
@@ -72,10 +80,9 @@ async function startCaptureService({ root, work, outDir, env, benchUrl, pool }) 
   const captureService = await startService({
     root,
     outDir,
-    databaseUrl: captureUrl.toString(),
+    ...onDriver(captureUrl.toString()),
     port: await freePort(),
     build: false,
-    env,
     configName: 'workerd-capture.capnp',
     stdio: openSync(join(work, 'workerd-capture.log'), 'w'),
   });

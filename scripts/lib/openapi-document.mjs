@@ -25,10 +25,11 @@ export async function openApiDocument() {
       {
         name: 'workerd-stubs',
         setup(b) {
-          // pg-cloudflare's Node export is empty; src/db/coalescing-socket.ts extends its socket class.
+          // pg-cloudflare's Node export is empty; src/db/coalescing-socket.ts extends its socket class,
+          // src/db/workerd-socket.ts imports cloudflare:sockets' connect (never called here).
           b.onResolve({ filter: /^(cloudflare:|pg-cloudflare$)/ }, (args) => ({ path: args.path, namespace: 'stub' }));
           b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-            contents: 'export class DurableObject {}\nexport class CloudflareSocket {}',
+            contents: 'export class DurableObject {}\nexport class CloudflareSocket {}\nexport function connect() {}',
           }));
         },
       },

@@ -30,7 +30,8 @@ export function hyperdriveTarget(url) {
 
 /**
  * Writes the workerd config for the bundle in outDir: wrangler.toml's [vars], each overridden
- * by an environment variable of the same name; the secrets of .dev.vars.example that are set in
+ * by an environment variable of the same name, plus `extraVars` (bindings wrangler.toml does not
+ * declare, e.g. the Neon driver's local WebSocket proxy for the bench); the secrets of .dev.vars.example that are set in
  * the environment (read by workerd at run time, not written to disk); every Hyperdrive binding
  * pointed at `databaseUrl`. The file holds the database password, so it is private (0600).
  */
@@ -42,10 +43,15 @@ export function writeWorkerdConfig({
   port,
   env = process.env,
   configName = 'workerd.capnp',
+  extraVars = {},
+  outboundAllow,
   liveTail,
 }) {
   const wrangler = readWranglerConfig(root);
-  const vars = Object.fromEntries(Object.entries(wrangler.vars).map(([name, value]) => [name, env[name] ?? value]));
+  const vars = {
+    ...Object.fromEntries(Object.entries(wrangler.vars).map(([name, value]) => [name, env[name] ?? value])),
+    ...extraVars,
+  };
   const secrets = readSecretNames(root).filter((name) => env[name] !== undefined && !(name in vars));
   const target = hyperdriveTarget(databaseUrl);
   const configPath = join(outDir, configName);
@@ -63,6 +69,7 @@ export function writeWorkerdConfig({
       secrets,
       hyperdrives: wrangler.hyperdriveBindings.map((binding) => ({ binding, ...target })),
       durableObjects: wrangler.durableObjects,
+      outboundAllow,
       address: `${host}:${port}`,
       assets,
       liveTail,
@@ -153,6 +160,8 @@ export async function startService({
   stdio = 'inherit',
   configName,
   inspectorPort,
+  extraVars,
+  outboundAllow,
   liveInspectorPort,
   liveProcess = workers > 1,
   onBuilt = () => {},
@@ -172,6 +181,8 @@ export async function startService({
     port,
     env,
     configName,
+    extraVars,
+    outboundAllow,
     liveTail: liveTail('front'),
   });
   const liveChild = live
@@ -187,6 +198,8 @@ export async function startService({
           env,
           configName: live.configName,
           liveTail: liveTail('object'),
+          extraVars,
+          outboundAllow,
         }).configPath,
         socket: live.socket,
         env,

@@ -22,6 +22,10 @@ const text = (value) =>
  * @param {string} options.address host:port to listen on
  * @param {{ directory: string, shim: string }} [options.assets] static files (absolute directory)
  *   served in front of the Worker by the shim Worker (path relative to the config file)
+ * @param {string[]} [options.outboundAllow] when set, the Worker's outbound network (fetch,
+ *   WebSockets): an `internet` service allowing these address classes. Unset, workerd's default
+ *   reaches public addresses only; the Neon driver's local WebSocket proxy (bench, tests) is on
+ *   127.0.0.1, a "local" address.
  * @param {{ binding: string, className: string }[]} [options.durableObjects] Durable Object
  *   namespaces of wrangler.toml, implemented by classes the bundle exports; their storage is in
  *   memory (the live tail's object keeps nothing; a restart ends its streams, clients resume)
@@ -45,6 +49,13 @@ export function renderWorkerdConfig(options) {
         `user = ${text(h.user)}, password = ${text(h.password)}, scheme = "postgres"))`,
     );
   });
+  if (options.outboundAllow) {
+    // The service named "internet" is every Worker's globalOutbound unless it names another.
+    services.push(
+      `(name = "internet", network = (allow = [${options.outboundAllow.map(text).join(', ')}], ` +
+        'tlsOptions = (trustBrowserCas = true)))',
+    );
+  }
   const liveTail = options.liveTail;
   // A serving process beside the object's process reaches the object over its socket instead.
   const durableObjects = (options.durableObjects ?? []).filter(

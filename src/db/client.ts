@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Config } from '../env';
 import { CoalescingSocket } from './coalescing-socket';
+import { openPostgresJs } from './postgres-js';
 
 export type Database = PgDatabase<PgQueryResultHKT>;
 
@@ -26,17 +27,23 @@ const swallow = () => {
 };
 
 /**
- * Opens a connection for one request, over Hyperdrive (node-postgres) or the Neon serverless
- * driver, as configured. The same drizzle query code runs on either.
+ * Opens a connection for one request, over Hyperdrive (node-postgres, or postgres.js with
+ * DB_DRIVER=postgres-js) or the Neon serverless driver, as configured. The same drizzle query
+ * code runs on each (docs/benchmark.md, "Drivers", compares them).
  */
 export function openDatabase(config: Config, options: OpenOptions): DatabaseHandle {
   if (config.DB_DRIVER === 'neon') return openNeon(config, options);
+  if (config.DB_DRIVER === 'postgres-js') return openPostgresJs(hyperdriveOf(config).connectionString, options);
   return openHyperdrive(config, options);
 }
 
+function hyperdriveOf(config: Config): Hyperdrive {
+  if (!config.hyperdrive) throw new Error('HYPERDRIVE binding missing');
+  return config.hyperdrive;
+}
+
 function openHyperdrive(config: Config, options: OpenOptions): DatabaseHandle {
-  const hyperdrive = config.hyperdrive;
-  if (!hyperdrive) throw new Error('HYPERDRIVE binding missing');
+  const hyperdrive = hyperdriveOf(config);
   const client = new pg.Client({
     connectionString: hyperdrive.connectionString,
     statement_timeout: options.statementTimeoutMs,
@@ -71,7 +78,7 @@ function openNeon(config: Config, options: OpenOptions): DatabaseHandle {
   if (config.NEON_LOCAL_WS_PROXY && !neonLocalProxyConfigured) {
     // neonConfig is global: only a local proxy (tests, dev) ever gets these settings.
     const proxy = config.NEON_LOCAL_WS_PROXY;
-    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+    neonConfig.wsProxy = (host, port) => neonLocalProxyAddress(proxy, host, port);
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;
@@ -86,6 +93,15 @@ function openNeon(config: Config, options: OpenOptions): DatabaseHandle {
   return closeOnce(drizzleNeon(pool) as unknown as Database, () => pool.end().catch(swallow));
 }
 
+/**
+ * What neonConfig.wsProxy answers for the local proxy: host:port/v1?address=..., no scheme (the
+ * driver puts ws:// in front). A proxy given as ws://host:port is taken too: passed on as it was,
+ * the driver dialled ws://ws://host:port/..., a host named "ws", and workerd failed with "failed
+ * to lookup address information" (the bench's first Neon attempt, docs/benchmark.md).
+ */
+export const neonLocalProxyAddress = (proxy: string, host: string, port: number | string): string =>
+  `${proxy.replace(/^wss?:\/\//i, '').replace(/\/+$/, '')}/v1?address=${host}:${port}`;
+
 /** The queries' client over a pg.Client someone else connected and will end (npm run keys, tests). */
 export const databaseOver = (client: pg.Client): Database => drizzlePg(client) as unknown as Database;
 
@@ -95,8 +111,11 @@ function closeOnce(db: Database, end: () => Promise<void>): DatabaseHandle {
   return { db, close: () => (closing ??= end()) };
 }
 
-/** Rows of a raw statement: both drivers answer db.execute with pg's `{ rows }` result. */
+/**
+ * Rows of a raw statement: node-postgres and Neon answer db.execute with pg's `{ rows }` result,
+ * postgres.js with the array of rows itself.
+ */
 export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
+  const result = (await db.execute(query)) as unknown as { rows: T[] } | T[];
+  return Array.isArray(result) ? result : result.rows;
 }

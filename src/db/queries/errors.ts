@@ -16,5 +16,7 @@ export function sqlState(error: unknown): string | undefined {
 export function uniqueViolation(error: unknown): string | null {
   if (sqlState(error) !== '23505') return null;
   const cause = (error as { cause?: unknown }).cause ?? error;
-  return (cause as { constraint?: string }).constraint ?? '';
+  // node-postgres and Neon say `constraint`, postgres.js `constraint_name`.
+  const { constraint, constraint_name } = cause as { constraint?: string; constraint_name?: string };
+  return constraint ?? constraint_name ?? '';
 }

@@ -53,10 +53,8 @@ export function matchingEventsBetween(
 }
 
 export async function commitHorizon(db: Database): Promise<bigint> {
-  const result = (await db.execute(sql`SELECT auditevents_commit_horizon()::text AS h`)) as unknown as {
-    rows: { h: string }[];
-  };
-  return BigInt(result.rows[0]?.h ?? '0');
+  const [row] = await queryRows<{ h: string }>(db, sql`SELECT auditevents_commit_horizon()::text AS h`);
+  return BigInt(row?.h ?? '0');
 }
 
 /**
