@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import pg from 'pg';
+import { workerdStubs } from '../../scripts/lib/workerd-stubs.mjs';
 import { processCpuSeconds } from './cpu.mjs';
 import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, withClient } from './database.mjs';
 import { measureIngestHashCost } from './ingest-hash-cost.mjs';
@@ -21,6 +22,7 @@ async function loadIntegrityCode(root) {
     packages: 'external',
     outfile,
     logLevel: 'warning',
+    plugins: [workerdStubs],
   });
   return import(`${outfile}?t=${Date.now()}`);
 }

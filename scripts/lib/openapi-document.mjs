@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { workerdStubs } from './workerd-stubs.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -21,19 +22,7 @@ export async function openApiDocument() {
     format: 'esm',
     packages: 'external',
     logLevel: 'warning',
-    plugins: [
-      {
-        name: 'workerd-stubs',
-        setup(b) {
-          // pg-cloudflare's Node export is empty; src/db/coalescing-socket.ts extends its socket class,
-          // src/db/workerd-socket.ts imports cloudflare:sockets' connect (never called here).
-          b.onResolve({ filter: /^(cloudflare:|pg-cloudflare$)/ }, (args) => ({ path: args.path, namespace: 'stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-            contents: 'export class DurableObject {}\nexport class CloudflareSocket {}\nexport function connect() {}',
-          }));
-        },
-      },
-    ],
+    plugins: [workerdStubs],
   });
   try {
     const { createApp, OPENAPI_DOCUMENT } = await import(pathToFileURL(out).href);
