@@ -364,7 +364,7 @@ async function main() {
   if (wanted('export_xlsx')) await runExport(scenarios, services.ctx, facts);
   try {
     await runWriteScenarios(scenarios, services.ctx, facts);
-    if (wanted('live_tail')) await runLiveTail(scenarios, services, facts, server);
+    if (wanted('live_tail')) await runLiveTail(scenarios, services, facts, server, benchUrl);
   } finally {
     const removed = await withClient(benchUrl, (c) => restoreDataset(c, dataset.state));
     if (removed > 0) log(`removed the ${removed.toLocaleString('en-US')} events the write scenarios created`);
@@ -448,7 +448,7 @@ async function runWriteScenarios(scenarios, ctx, facts) {
  * process of its own, notified over its socket (docs/self-hosting.md); its log reports the
  * object's database reads per session.
  */
-async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, facts, server) {
+async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, facts, server, benchUrl) {
   log(
     `live_tail: latency from a create's 201 to its frame on the streams, ${LIVE_TAIL_STREAMS.join(' and ')} streams...`,
   );
@@ -481,6 +481,7 @@ async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, f
         warmup: Math.max(2, settings.warmup / 2),
         logFile,
         serverUrl: server,
+        benchUrl,
         // --profile: the object's process, in the run with the most streams.
         profileObject: tailService.liveInspectorPort ? () => startCpuProfile(tailService.liveInspectorPort) : null,
         bundlePath: join(WORK, 'dist', 'index.js'),

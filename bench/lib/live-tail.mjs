@@ -29,11 +29,18 @@ async function openStream(url, apiKey, onAudit) {
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let ended = null;
+  let closing = false;
+  /** How the connection went away without an `end` frame (not by close()): the stream was lost. */
+  let lost = null;
+  const ids = new Set();
   const pump = (async () => {
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) return;
+        if (done) {
+          if (!closing && !ended) lost = 'closed';
+          return;
+        }
         buffer += value;
         let end = buffer.indexOf('\n\n');
         while (end >= 0) {
@@ -41,20 +48,29 @@ async function openStream(url, apiKey, onAudit) {
           buffer = buffer.slice(end + 2);
           if (frame.includes('\nevent: audit\n')) {
             const id = /"Id":(\d+)/.exec(frame);
-            if (id) onAudit(Number(id[1]), performance.now());
+            if (id) {
+              ids.add(Number(id[1]));
+              onAudit(Number(id[1]), performance.now());
+            }
           } else if (frame.includes('event: end')) ended = frame;
           end = buffer.indexOf('\n\n');
         }
       }
-    } catch {
-      // aborted by close()
+    } catch (error) {
+      // aborted by close(); anything else is a lost connection
+      if (!closing) lost = String(error?.cause?.code ?? error?.name ?? error);
     }
   })();
   return {
+    ids,
     get ended() {
       return ended;
     },
+    get lost() {
+      return lost;
+    },
     close: async () => {
+      closing = true;
       controller.abort();
       await pump;
     },
@@ -159,6 +175,42 @@ function sampleOldestWriter(serverUrl) {
   };
 }
 
+/**
+ * Which in-window events some stream did not get, and why it might be: the stream (ended, lost),
+ * and the event's row (is it stored, its position) next to the rows the same streams did get.
+ */
+async function explainMissing({ created, companyOf, streams, watched, benchUrl }) {
+  const missing = [];
+  for (const [id, c] of created) {
+    if (!c.inWindow || c.delivered >= c.expected) continue;
+    const company = companyOf.get(id);
+    const missedBy = streams.flatMap((s, i) =>
+      watched[i] === company && !s.ids.has(id) ? [{ stream: i, ended: s.ended, lost: s.lost, got: s.ids.size }] : [],
+    );
+    missing.push({ id, company, expected: c.expected, delivered: c.delivered, missedBy });
+  }
+  if (missing.length === 0) return null;
+  let rows = [];
+  if (benchUrl) {
+    const client = new pg.Client({ connectionString: benchUrl });
+    await client.connect();
+    try {
+      ({ rows } = await client.query(
+        `SELECT 'live' AS t, id, writexid::text, createdat, companyid, auditevents_commit_horizon()::text AS horizon
+           FROM auditevents WHERE id = ANY($1::bigint[])
+         UNION ALL
+         SELECT 'archival', id, writexid::text, createdat, companyid, auditevents_commit_horizon()::text
+           FROM auditevents_archival WHERE id = ANY($1::bigint[])
+         ORDER BY 3, 2`,
+        [missing.map((m) => m.id)],
+      ));
+    } finally {
+      await client.end();
+    }
+  }
+  return { events: missing.length, sample: missing.slice(0, 20), rows: rows.slice(0, 50), rows_found: rows.length };
+}
+
 async function measureWith(streamCount, ctx) {
   const { baseUrl, apiKey, facts, syntheticEvent, rate, seconds, warmup, logFile, pids } = ctx;
   const logFrom = statSync(logFile).size;
@@ -169,6 +221,7 @@ async function measureWith(streamCount, ctx) {
 
   // Event id -> { t201, inWindow, expected, delivered }; frames that beat their 201 wait in early.
   const created = new Map();
+  const companyOf = new Map();
   const early = new Map();
   const latencies = [];
   let measuring = false;
@@ -184,6 +237,7 @@ async function measureWith(streamCount, ctx) {
   const on201 = (id, company, now) => {
     const c = { t201: now, inWindow: measuring, expected: watchers.get(company) ?? 0, delivered: 0 };
     created.set(id, c);
+    companyOf.set(id, company);
     const before = early.get(id);
     if (before) {
       early.delete(id);
@@ -221,6 +275,8 @@ async function measureWith(streamCount, ctx) {
   while (performance.now() < deadline && inWindow.some((c) => c.delivered < c.expected))
     await new Promise((r) => setTimeout(r, 100));
   const ended = streams.filter((s) => s.ended).length;
+  const lost = streams.filter((s) => s.lost).length;
+  const gaps = await explainMissing({ created, companyOf, streams, watched, benchUrl: ctx.benchUrl });
   await Promise.all(streams.map((s) => s.close()));
   // The object goes idle once every stream is dropped, and logs its session.
   const idleBy = performance.now() + 15_000;
@@ -241,6 +297,8 @@ async function measureWith(streamCount, ctx) {
     missing_deliveries: inWindow.reduce((a, c) => a + Math.max(0, c.expected - c.delivered), 0),
     duplicate_deliveries: inWindow.reduce((a, c) => a + Math.max(0, c.delivered - c.expected), 0),
     streams_ended_by_server: ended,
+    streams_lost_without_end: lost,
+    ...(gaps ? { missing_detail: gaps } : {}),
     p50_ms: percentile(sorted, 50),
     p99_ms: percentile(sorted, 99),
     max_ms: sorted.at(-1) ?? null,
@@ -284,6 +342,8 @@ export async function liveTailScenario(ctx) {
     ctx.log(
       `    p50 ${run.p50_ms?.toFixed(1)} ms, p99 ${run.p99_ms?.toFixed(1)} ms over ${run.deliveries} deliveries; ${run.creates_per_s} creates/s; object reads ${run.db?.fan_out_reads_per_s ?? '?'}/s; missing ${run.missing_deliveries}`,
     );
+    if (run.streams_lost_without_end) ctx.log(`    ${run.streams_lost_without_end} stream(s) lost without an end frame`);
+    if (run.missing_detail) ctx.log(`    missing: ${JSON.stringify(run.missing_detail)}`);
     if (run.object_profile) {
       ctx.log(`    object process CPU profile (${run.object_profile.busy_ms} ms busy), top functions:`);
       for (const f of run.object_profile.by_function.slice(0, 10)) ctx.log(`      ${f.pct}% ${f.ms} ms ${f.name}`);
