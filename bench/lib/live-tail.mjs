@@ -275,6 +275,8 @@ async function measureWith(streamCount, ctx) {
   // Deliveries still under way: wait (bounded) until every stream has every window event.
   const inWindow = [...created.values()].filter((c) => c.inWindow);
   const stillMissing = () => inWindow.reduce((a, c) => a + Math.max(0, c.expected - c.delivered), 0);
+  // The horizon can hold the window's last events after it too: the drain is sampled apart.
+  const drainWriters = sampleOldestWriter(ctx.serverUrl);
   const drainStart = performance.now();
   const waitUntil = async (ms) => {
     while (performance.now() < drainStart + ms && stillMissing() > 0) await new Promise((r) => setTimeout(r, 100));
@@ -285,6 +287,7 @@ async function measureWith(streamCount, ctx) {
   const missingAtDrain = stillMissing();
   if (missingAtDrain > 0) await waitUntil(DRAIN_MS + LATE_MS);
   const drainSeconds = Math.round(performance.now() - drainStart) / 1000;
+  const oldestWriterInDrain = await drainWriters.stop();
   const ended = streams.filter((s) => s.ended).length;
   const lost = streams.filter((s) => s.lost).length;
   const gaps = await explainMissing({ created, companyOf, streams, watched, benchUrl: ctx.benchUrl });
@@ -333,6 +336,7 @@ async function measureWith(streamCount, ctx) {
     cpu,
     ...(profile ? { object_profile: profile } : {}),
     oldest_open_writer: oldestWriter,
+    oldest_open_writer_in_drain: oldestWriterInDrain,
     client_event_loop_delay_ms: {
       p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
       p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
