@@ -30,18 +30,35 @@ export function guardsFor(rules: RouteRules, queryNames: ReadonlySet<string> | n
   return [declare, ...access, refuseNulInUrl, reportIgnoredParameters(queryNames)];
 }
 
-type Declared<R> = Omit<R, keyof RouteRules> & { operationId: string };
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** `'GET /audit-events/recent'`: the method and the path (relative to the API prefix) in one line. */
+export type RouteLine = `${Method} /${string}`;
+
+/** What createRoute calls method and path, read from the route line (types follow the literal). */
+type MethodAndPath<L> = L extends `${infer M extends Method} ${infer P}` ? { method: Lowercase<M>; path: P } : never;
+
+type RouteSpec = Omit<RouteConfig, 'method' | 'path'> & RouteRules & { route: RouteLine };
+
+type Declared<R extends RouteSpec> = Omit<R, keyof RouteRules | 'route'> &
+  MethodAndPath<R['route']> & { operationId: string };
 
 /**
  * createRoute with the route's permission and audit action declared beside its path and schema:
- * `defineRoute({ operationId, scope, audit, method, path, request, responses, ... })`. The path is
- * relative to the API prefix (the area's sub-router is mounted there, src/routes/index.ts).
+ * `defineRoute({ operationId, scope, audit, route: 'GET /audit-events/recent', tags, request,
+ * responses, ... })`. The path is relative to the API prefix (the area's sub-router is mounted
+ * there, src/routes/index.ts); tags are the area's constant (its schemas.ts).
  */
-export function defineRoute<const R extends RouteConfig & RouteRules>(spec: R): Declared<R> {
-  const { scope, audit, tenantAdmin, ...config } = spec;
+export function defineRoute<const R extends RouteSpec>(spec: R): Declared<R> {
+  const { scope, audit, tenantAdmin, route, ...config } = spec;
+  const space = route.indexOf(' ');
+  const method = route.slice(0, space).toLowerCase();
+  const path = route.slice(space + 1);
   const own = config.middleware === undefined ? [] : [config.middleware].flat();
   return {
     ...config,
+    method,
+    path,
     middleware: [
       ...guardsFor(
         { operationId: config.operationId, scope, audit, tenantAdmin },

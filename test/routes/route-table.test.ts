@@ -111,7 +111,14 @@ describe('the startup check (issue 12.1)', () => {
 
   it('accepts the same route declared with defineRoute', () => {
     const app = new OpenAPIHono<AppEnv>();
-    const declared = defineRoute({ ...plain, operationId: 'declared', scope: 'events:read', audit: null });
+    const { method: _method, path: _path, ...config } = plain;
+    const declared = defineRoute({
+      ...config,
+      route: 'GET /undeclared',
+      operationId: 'declared',
+      scope: 'events:read',
+      audit: null,
+    });
     app.route(
       '/pyaudit/api',
       createRouter().openapi(declared, (c) => c.json({}, 200)),

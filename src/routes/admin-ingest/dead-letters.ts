@@ -3,14 +3,13 @@ import { listDeadLetters } from '../../db/queries/admin-ingest';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonResponse } from '../schemas';
-import { DeadLetterSchema, INGEST_ADMIN_PATH, INGEST_ADMIN_TAGS, toDeadLetterObject } from './schemas';
+import { DeadLetterSchema, INGEST_ADMIN_TAGS, toDeadLetterObject } from './schemas';
 
 export const deadLettersRoute = defineRoute({
   operationId: 'listDeadLetters',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'get',
-  path: `${INGEST_ADMIN_PATH}/dead-letters`,
+  route: 'GET /admin/ingest/dead-letters',
   tags: INGEST_ADMIN_TAGS,
   summary: 'Events the queue consumer could not store, with the reason',
   description:

@@ -10,14 +10,13 @@ import { defineRoute } from '../define-route';
 import { unknownNameMessage } from '../events/prepare-event';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, errorResponses, jsonResponse } from '../schemas';
-import { INGEST_ADMIN_PATH, INGEST_ADMIN_TAGS } from './schemas';
+import { INGEST_ADMIN_TAGS } from './schemas';
 
 export const replayRoute = defineRoute({
   operationId: 'replayDeadLetter',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'post',
-  path: `${INGEST_ADMIN_PATH}/dead-letters/{id}/replay`,
+  route: 'POST /admin/ingest/dead-letters/{id}/replay',
   tags: INGEST_ADMIN_TAGS,
   summary: 'Store a dead-lettered event now (after fixing the catalogue, say)',
   description:

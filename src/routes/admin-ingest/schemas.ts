@@ -3,7 +3,6 @@ import type { DeadLetterRow } from '../../db/queries/admin-ingest';
 
 /** Shapes of the queued-ingest admin routes (docs/queued-ingest.md). */
 
-export const INGEST_ADMIN_PATH = '/admin/ingest';
 export const INGEST_ADMIN_TAGS = ['Admin: queued ingest'];
 
 export const StatusSchema = z

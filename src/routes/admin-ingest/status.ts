@@ -5,14 +5,13 @@ import { describeError } from '../../lib/errors';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { okResponses } from '../schemas';
-import { INGEST_ADMIN_PATH, INGEST_ADMIN_TAGS, StatusSchema } from './schemas';
+import { INGEST_ADMIN_TAGS, StatusSchema } from './schemas';
 
 export const ingestStatusRoute = defineRoute({
   operationId: 'getIngestStatus',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'get',
-  path: `${INGEST_ADMIN_PATH}/status`,
+  route: 'GET /admin/ingest/status',
   tags: INGEST_ADMIN_TAGS,
   summary: 'The ingest queue: backlog, age of its oldest event, dead letters',
   description:

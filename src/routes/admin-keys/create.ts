@@ -7,14 +7,13 @@ import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
-import { ApiKeySchema, KEYS_PATH, KEYS_TAGS, KeyCreateSchema, notAdminResponse, toApiKey } from './schemas';
+import { ApiKeySchema, KEYS_TAGS, KeyCreateSchema, notAdminResponse, toApiKey } from './schemas';
 
 export const createKeyRoute = defineRoute({
   operationId: 'createApiKey',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'post',
-  path: KEYS_PATH,
+  route: 'POST /admin/keys',
   tags: KEYS_TAGS,
   summary: 'Create an API key (the key is in this answer and nowhere else)',
   middleware: [parseJsonBody] as const,

@@ -1,14 +1,13 @@
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { revokeNamedKey } from './revoke';
-import { KEYS_PATH, KEYS_TAGS, NameParamSchema, revokeResponses } from './schemas';
+import { KEYS_TAGS, NameParamSchema, revokeResponses } from './schemas';
 
 export const deleteKeyRoute = defineRoute({
   operationId: 'deleteApiKey',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'delete',
-  path: `${KEYS_PATH}/{name}`,
+  route: 'DELETE /admin/keys/{name}',
   tags: KEYS_TAGS,
   summary: 'Revoke an API key (same as POST .../revoke; the row stays for the record)',
   request: { params: NameParamSchema },

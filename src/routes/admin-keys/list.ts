@@ -3,14 +3,13 @@ import { listKeys } from '../../db/queries/admin-keys';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonResponse, listMessage } from '../schemas';
-import { ApiKeySchema, KEYS_PATH, KEYS_TAGS, notAdminResponse, toApiKey } from './schemas';
+import { ApiKeySchema, KEYS_TAGS, notAdminResponse, toApiKey } from './schemas';
 
 export const listKeysRoute = defineRoute({
   operationId: 'listApiKeys',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'get',
-  path: KEYS_PATH,
+  route: 'GET /admin/keys',
   tags: KEYS_TAGS,
   summary: 'List API keys (never a key or its hash)',
   responses: {

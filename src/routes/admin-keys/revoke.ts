@@ -6,14 +6,13 @@ import { HttpError } from '../../lib/errors';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
-import { KEYS_PATH, KEYS_TAGS, NameParamSchema, revokeResponses, toApiKey } from './schemas';
+import { KEYS_TAGS, NameParamSchema, revokeResponses, toApiKey } from './schemas';
 
 export const revokeKeyRoute = defineRoute({
   operationId: 'revokeApiKey',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'post',
-  path: `${KEYS_PATH}/{name}/revoke`,
+  route: 'POST /admin/keys/{name}/revoke',
   tags: KEYS_TAGS,
   summary: 'Revoke an API key',
   description: 'Refused at once by this isolate, and by every other within API_KEY_CACHE_TTL_SECONDS (60 s at most).',

@@ -5,7 +5,6 @@ import { errorResponse, errorResponses, jsonResponse } from '../schemas';
 
 /** Shapes of the API key admin routes (docs/security-keys.md). */
 
-export const KEYS_PATH = '/admin/keys';
 export const KEYS_TAGS = ['Admin: API keys'];
 
 /** The 403 of every key route: admin is needed, and a key limited to companies may not manage keys. */

@@ -17,8 +17,7 @@ export const partitionsRoute = defineRoute({
   operationId: 'listPartitions',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'get',
-  path: '/admin/partitions',
+  route: 'GET /admin/partitions',
   tags: LIFECYCLE_TAGS,
   summary: 'Partitions, archive size, archive horizon and the last maintenance runs',
   description:

@@ -26,8 +26,7 @@ export const runMaintenanceRoute = defineRoute({
   operationId: 'runMaintenance',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'post',
-  path: '/admin/maintenance/run',
+  route: 'POST /admin/maintenance/run',
   tags: LIFECYCLE_TAGS,
   summary: 'Run the monthly maintenance now',
   description:

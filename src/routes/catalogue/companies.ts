@@ -3,14 +3,13 @@ import { listCompanies } from '../../db/queries/catalogue';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { listEnvelope } from '../schemas';
-import { CATALOGUE_PATH, CATALOGUE_TAGS, listResponses } from './schemas';
+import { CATALOGUE_TAGS, listResponses } from './schemas';
 
 export const companiesRoute = defineRoute({
   operationId: 'listCompanies',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: `${CATALOGUE_PATH}/get-all-companies`,
+  route: 'GET /audit-events/get-all-companies',
   tags: CATALOGUE_TAGS,
   summary: 'The company directory',
   responses: listResponses(

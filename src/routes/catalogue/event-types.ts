@@ -3,14 +3,13 @@ import { listEventTypesOf } from '../../db/queries/catalogue';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { listEnvelope } from '../schemas';
-import { CATALOGUE_PATH, CATALOGUE_TAGS, listResponses } from './schemas';
+import { CATALOGUE_TAGS, listResponses } from './schemas';
 
 export const eventTypesRoute = defineRoute({
   operationId: 'listEventTypesOfFunctionality',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: `${CATALOGUE_PATH}/get-eventtypenames-by-functionalityname`,
+  route: 'GET /audit-events/get-eventtypenames-by-functionalityname',
   tags: CATALOGUE_TAGS,
   summary: 'Event types of one functionality, by name',
   request: {

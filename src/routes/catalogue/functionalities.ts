@@ -3,14 +3,13 @@ import { listFunctionalities } from '../../db/queries/catalogue';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { listEnvelope } from '../schemas';
-import { CATALOGUE_PATH, CATALOGUE_TAGS, listResponses } from './schemas';
+import { CATALOGUE_TAGS, listResponses } from './schemas';
 
 export const functionalitiesRoute = defineRoute({
   operationId: 'listFunctionalities',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: `${CATALOGUE_PATH}/get-all-auditfunctionalities`,
+  route: 'GET /audit-events/get-all-auditfunctionalities',
   tags: CATALOGUE_TAGS,
   summary: 'All functionalities',
   responses: listResponses(

@@ -3,7 +3,6 @@ import { errorResponses, jsonResponse, listEnvelopeSchema } from '../schemas';
 
 /** The old service's catalogue and directory reads: their paths, tag and list answers. */
 
-export const CATALOGUE_PATH = '/audit-events';
 export const CATALOGUE_TAGS = ['Catalogue and directory'];
 
 /** 200 with a list in the old envelope (component `name`, rows under `key`), the route's own errors, the usual ones. */

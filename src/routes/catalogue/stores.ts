@@ -4,7 +4,7 @@ import { forbidden } from '../../lib/errors';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, IdSchema, listEnvelope } from '../schemas';
-import { CATALOGUE_PATH, CATALOGUE_TAGS, listResponses } from './schemas';
+import { CATALOGUE_TAGS, listResponses } from './schemas';
 
 const StoreSchema = z.object({ CompanyID: z.number().int(), StoreLocationID: z.number().int(), StoreName: z.string() });
 
@@ -12,8 +12,7 @@ export const storesRoute = defineRoute({
   operationId: 'listStoreLocationsOfCompany',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: `${CATALOGUE_PATH}/get-storelocations-by-company`,
+  route: 'GET /audit-events/get-storelocations-by-company',
   tags: CATALOGUE_TAGS,
   summary: 'Store locations of one company',
   request: {

@@ -17,6 +17,7 @@ import {
   BatchInputSchema,
   batchTooLarge,
   batchTooLargeResponse,
+  EVENTS_TAGS,
   IgnoredFieldsSchema,
 } from './schemas';
 
@@ -52,9 +53,8 @@ export const batchRoute = defineRoute({
   operationId: 'createAuditEventBatch',
   scope: 'events:write',
   audit: null,
-  method: 'post',
-  path: '/audit-events/batch',
-  tags: ['Audit events'],
+  route: 'POST /audit-events/batch',
+  tags: EVENTS_TAGS,
   summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
   description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).`,
   middleware: [parseJsonBody] as const,

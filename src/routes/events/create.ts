@@ -8,7 +8,7 @@ import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
 import { unknownNameMessage } from './prepare-event';
-import { EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './schemas';
+import { EVENTS_TAGS, EventInputSchema, IgnoredFieldsSchema, unknownFieldsOf } from './schemas';
 import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const CreatedSchema = z
@@ -49,9 +49,8 @@ export const createEventRoute = defineRoute({
   operationId: 'createAuditEvent',
   scope: 'events:write',
   audit: null,
-  method: 'post',
-  path: '/audit-events/create',
-  tags: ['Audit events'],
+  route: 'POST /audit-events/create',
+  tags: EVENTS_TAGS,
   summary: 'Store one audit event',
   description:
     'Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.',

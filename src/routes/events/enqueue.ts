@@ -16,7 +16,14 @@ import {
 } from '../schemas';
 import { acceptForQueue } from './accept-for-queue';
 import { checkBatchItems, type ItemFailure } from './check-items';
-import { BATCH_MAX_EVENTS, BatchInputSchema, batchTooLarge, batchTooLargeResponse, EventInputSchema } from './schemas';
+import {
+  BATCH_MAX_EVENTS,
+  BatchInputSchema,
+  batchTooLarge,
+  batchTooLargeResponse,
+  EVENTS_TAGS,
+  EventInputSchema,
+} from './schemas';
 import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const EnqueueItemSchema = z.object({
@@ -58,9 +65,8 @@ export const enqueueRoute = defineRoute({
   operationId: 'enqueueAuditEvents',
   scope: 'events:write',
   audit: null,
-  method: 'post',
-  path: '/audit-events/enqueue',
-  tags: ['Audit events'],
+  route: 'POST /audit-events/enqueue',
+  tags: EVENTS_TAGS,
   summary: 'Accept events for storing through the ingest queue (202), whatever the database is doing',
   description: `Takes a create body (one event) or a batch body (up to ${BATCH_MAX_EVENTS} events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md`,
   middleware: [parseJsonBody] as const,

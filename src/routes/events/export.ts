@@ -11,6 +11,7 @@ import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses } from '../schemas';
 import { resolveCatalogueIds } from './catalogue-ids';
 import { RECENT_DEFAULT } from './recent';
+import { EVENTS_TAGS } from './schemas';
 import { booleanFlag, FilterQuerySchema, isTrue, SearchQuerySchema, toEventFilter } from './search-query';
 
 const ExportQuerySchema = FilterQuerySchema.extend({
@@ -44,9 +45,8 @@ export const exportRoute = defineRoute({
   operationId: 'exportAuditEvents',
   scope: 'events:read',
   audit: 'Export',
-  method: 'get',
-  path: '/audit-events/export',
-  tags: ['Audit events'],
+  route: 'GET /audit-events/export',
+  tags: EVENTS_TAGS,
   summary: 'Download every matching event as .xlsx, CSV or NDJSON (streamed)',
   description:
     'Takes every search filter (and its dashboard aliases) plus recent and format. The whole filtered result is exported, newest first, streamed while it is read: ' +

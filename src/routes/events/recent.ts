@@ -4,6 +4,7 @@ import { EventSchema, toEventObject } from '../../lib/event-object';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { limitSchema, listEnvelope, okResponses } from '../schemas';
+import { EVENTS_TAGS } from './schemas';
 import { encodeCursor } from './search-query';
 
 export const RECENT_DEFAULT = 500;
@@ -36,9 +37,8 @@ export const recentRoute = defineRoute({
   operationId: 'listRecentAuditEvents',
   scope: 'events:read',
   audit: 'Recent',
-  method: 'get',
-  path: '/audit-events/recent',
-  tags: ['Audit events'],
+  route: 'GET /audit-events/recent',
+  tags: EVENTS_TAGS,
   summary: 'The newest events (500 unless limit says otherwise)',
   request: { query: RecentQuerySchema },
   responses: okResponses(RecentSchema, 'Newest first; message "Data not found" and count 0 when there are none'),

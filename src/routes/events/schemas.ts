@@ -11,6 +11,9 @@ import {
 } from '../../lib/text-rules';
 import { errorResponse, IdSchema } from '../schemas';
 
+/** The OpenAPI tag of every route of the area. */
+export const EVENTS_TAGS = ['Audit events'];
+
 /** Shapes of the events routes: the create and batch bodies and their limits (the event object: src/lib/event-object.ts). */
 
 export const ADDITIONAL_DATA_MAX_BYTES = 16_384;

@@ -7,6 +7,7 @@ import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { okResponses } from '../schemas';
 import { resolveCatalogueIds } from './catalogue-ids';
+import { EVENTS_TAGS } from './schemas';
 import { decodeCursor, encodeCursor, SearchQuerySchema, toEventFilter } from './search-query';
 
 /** The old service could return at most this many rows; clients may still look for the warning. */
@@ -49,9 +50,8 @@ export const searchRoute = defineRoute({
   operationId: 'searchAuditEvents',
   scope: 'events:read',
   audit: 'Search',
-  method: 'get',
-  path: '/audit-events/search',
-  tags: ['Audit events'],
+  route: 'GET /audit-events/search',
+  tags: EVENTS_TAGS,
   summary: 'Filtered, paged search, newest first',
   description:
     'All filters combine with AND. Page with page_number, or with cursor (next_cursor of the previous page) for deep pages. The dashboard aliases store_location_id, username, functionality_name and event_type_name are accepted. ' +

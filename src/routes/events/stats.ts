@@ -4,6 +4,7 @@ import { CENTRAL_TZ, formatCentralIso } from '../../lib/central-time';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { okResponses } from '../schemas';
+import { EVENTS_TAGS } from './schemas';
 import { FilterQuerySchema, toEventFilter } from './search-query';
 
 const StatsQuerySchema = FilterQuerySchema.extend({
@@ -41,9 +42,8 @@ export const statsRoute = defineRoute({
   operationId: 'countAuditEventsByBucket',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: '/audit-events/stats',
-  tags: ['Audit events'],
+  route: 'GET /audit-events/stats',
+  tags: EVENTS_TAGS,
   summary: 'Events per hour or day for the search filters, split Success/Failed',
   description:
     'Takes the search filters (same names and aliases). Buckets are Central Time hours or calendar days (a DST day is 23 or 25 hours); buckets without events are left out.',

@@ -7,6 +7,7 @@ import { type Subscription, toStreamFilter } from '../../live/subscription';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, errorResponses } from '../schemas';
+import { EVENTS_TAGS } from './schemas';
 import { FilterQuerySchema, toEventFilter } from './search-query';
 
 const POSITION_HELP = 'the id of the last event received, `<writexid>-<id>`';
@@ -35,9 +36,8 @@ export const streamRoute = defineRoute({
   operationId: 'streamAuditEvents',
   scope: 'events:read',
   audit: 'Stream',
-  method: 'get',
-  path: '/audit-events/stream',
-  tags: ['Audit events'],
+  route: 'GET /audit-events/stream',
+  tags: EVENTS_TAGS,
   summary: 'Live tail: matching events as they are committed (server-sent events)',
   description: [
     'A `text/event-stream` of newly committed events matching the search filters (same names and dashboard aliases; no dates).',

@@ -4,15 +4,14 @@ import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { jsonResponse } from '../schemas';
 import { cachedProbe } from './probe-cache';
-import { HealthSchema } from './schemas';
+import { HEALTH_TAGS, HealthSchema } from './schemas';
 
 export const healthRoute = defineRoute({
   operationId: 'healthcheck',
   scope: 'public',
   audit: null,
-  method: 'get',
-  path: '/healthcheck',
-  tags: ['Health'],
+  route: 'GET /healthcheck',
+  tags: HEALTH_TAGS,
   summary: 'Service and database status (no key needed)',
   description:
     'The database answer is reused for HEALTHCHECK_CACHE_MS (2 s by default) per isolate, so polling this route costs the database at most one probe per isolate in that time.',

@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi';
 
+/** The OpenAPI tag of every route of the area. */
+export const HEALTH_TAGS = ['Health'];
+
 export const HealthSchema = z
   .object({
     status: z.enum(['healthy', 'unhealthy']),

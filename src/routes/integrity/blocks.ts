@@ -3,7 +3,7 @@ import { blocksAfter } from '../../db/queries/integrity';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { limitSchema, okResponses, WholeNumberSchema } from '../schemas';
-import { BlockSchema, toBlockObject } from './schemas';
+import { BlockSchema, INTEGRITY_TAGS, toBlockObject } from './schemas';
 
 const BlocksQuerySchema = z.strictObject({
   after_seq: WholeNumberSchema.pipe(z.int().min(0))
@@ -28,9 +28,8 @@ export const blocksRoute = defineRoute({
   operationId: 'listIntegrityBlocks',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: '/integrity/blocks',
-  tags: ['Integrity'],
+  route: 'GET /integrity/blocks',
+  tags: INTEGRITY_TAGS,
   summary: 'The sealed blocks, oldest first: what an offline verifier needs',
   description:
     'Headers, hashes and signatures only (no event data, no per-event hashes): safe for any key with events:read. `npm run verify` checks the chain and signatures from these.',

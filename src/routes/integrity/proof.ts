@@ -5,7 +5,7 @@ import { HttpError } from '../../lib/errors';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, IdSchema, okResponses } from '../schemas';
-import { BlockSchema, toBlockObject } from './schemas';
+import { BlockSchema, INTEGRITY_TAGS, toBlockObject } from './schemas';
 
 const ProofQuerySchema = z.strictObject({
   id: IdSchema.openapi({ type: 'integer', description: 'The event id', param: { required: true } }),
@@ -31,9 +31,8 @@ export const proofRoute = defineRoute({
   operationId: 'getIntegrityProof',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: '/integrity/proof',
-  tags: ['Integrity'],
+  route: 'GET /integrity/proof',
+  tags: INTEGRITY_TAGS,
   summary: 'An inclusion proof of one event in its signed block',
   description:
     "For a key's own events (a key limited to companies gets 404 for anyone else's, as for a missing event). The audit path holds hashes of subtrees only: no other event's content. Check: SHA-256(canonical) = event_hash; the audit path from SHA-256(0x00 || event_hash) leads to block.merkle_root; block.signature verifies with the key of /integrity/public-key.",

@@ -4,6 +4,7 @@ import { bytesToBase64, spkiPem } from '../../integrity/signing';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { okResponses } from '../schemas';
+import { INTEGRITY_TAGS } from './schemas';
 
 const PublicKeysSchema = z
   .object({
@@ -23,9 +24,8 @@ export const publicKeyRoute = defineRoute({
   operationId: 'getIntegrityPublicKey',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: '/integrity/public-key',
-  tags: ['Integrity'],
+  route: 'GET /integrity/public-key',
+  tags: INTEGRITY_TAGS,
   summary: 'The public keys that verify block signatures (the current one and earlier ones)',
   responses: okResponses(PublicKeysSchema, 'Every trusted key, by key id'),
 });

@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import type { StoredBlock } from '../../db/queries/integrity';
 
+/** The OpenAPI tag of every route of the area. */
+export const INTEGRITY_TAGS = ['Integrity'];
+
 /** A block as published: the header fields that are signed, its hash and its signature. */
 export const BlockSchema = z
   .object({

@@ -6,6 +6,7 @@ import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, okResponses } from '../schemas';
+import { INTEGRITY_TAGS } from './schemas';
 
 const SealResultSchema = z
   .object({
@@ -23,9 +24,8 @@ export const sealRoute = defineRoute({
   operationId: 'sealIntegrityBlock',
   scope: 'admin',
   audit: 'Admin action',
-  method: 'post',
-  path: '/admin/integrity/seal',
-  tags: ['Integrity'],
+  route: 'POST /admin/integrity/seal',
+  tags: INTEGRITY_TAGS,
   summary: 'Seal the events not sealed yet into signed blocks now',
   description:
     'What the every-minute cron does: events whose transactions have committed (below the commit horizon) and are not in a block yet go into new blocks of at most INTEGRITY_BLOCK_MAX_EVENTS, each with its Merkle root, chained to the previous block and signed. Events still being written are left for a later block. Admin key with every company.',

@@ -9,6 +9,7 @@ import { defineRoute } from '../define-route';
 import { DATE_HELP, queryDate } from '../query-dates';
 import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, okResponses } from '../schemas';
+import { INTEGRITY_TAGS } from './schemas';
 
 const VerifyQuerySchema = z.strictObject({
   from_date: z
@@ -47,9 +48,8 @@ export const verifyRoute = defineRoute({
   operationId: 'verifyIntegrity',
   scope: 'events:read',
   audit: null,
-  method: 'get',
-  path: '/integrity/verify',
-  tags: ['Integrity'],
+  route: 'GET /integrity/verify',
+  tags: INTEGRITY_TAGS,
   summary: 'Recompute hashes, Merkle roots, the chain and the signatures over a range',
   description:
     'Checks every block whose events meet [from_date, to_date] (all blocks without dates) and the events not sealed yet in that range. Needs events:read on a key with every company; a key limited to companies checks its own events with /integrity/proof.',

@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../lib/api-keys';
 
+/** The OpenAPI tag of every route of the area. */
+export const WHOAMI_TAGS = ['Keys'];
+
 export const WhoamiSchema = z
   .object({
     StatusCode: z.literal(200),

@@ -2,16 +2,15 @@ import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../define-route';
 import type { AppRouteHandler } from '../route-helpers';
 import { okResponses } from '../schemas';
-import { WhoamiSchema } from './schemas';
+import { WHOAMI_TAGS, WhoamiSchema } from './schemas';
 
 export const whoamiRoute = defineRoute({
   operationId: 'whoami',
   // The console's sign-in: any valid key may ask, whatever its scopes.
   scope: 'any-key',
   audit: null,
-  method: 'get',
-  path: '/whoami',
-  tags: ['Keys'],
+  route: 'GET /whoami',
+  tags: WHOAMI_TAGS,
   summary: 'The calling key: name, scopes and companies',
   description: 'Any valid key may call it, whatever its scopes. The key itself is never returned.',
   // No parameters: an unknown one is ignored and named in X-Ignored-Parameters, as on every route

@@ -106,7 +106,11 @@ function selectEnriched(db: Database, src: EventSource) {
   return selectEnrichedWith(db, src, {});
 }
 
-/** The enriched row plus extra computed columns (the export's running size). */
+/**
+ * The enriched row plus extra computed columns (the export's running size, the page's byte
+ * budget). src is the events table or a subquery that selected its columns under their names
+ * (budgetedPage's page): the names are joined to whichever rows src holds.
+ */
 export function selectEnrichedWith<E extends Record<string, SQL.Aliased>>(db: Database, src: EventSource, extra: E) {
   return db
     .select({
@@ -238,33 +242,13 @@ function budgetedPage(db: Database, src: EventSource, where: SQL[], limit: numbe
     .limit(limit)
     .as('page');
   const bytesBefore = sql`${page.bytesThrough} - ${page.bytes}`;
-  return db
-    .select({
-      bytesBefore: sql<string>`${bytesBefore}`.as('bytes_before'),
-      bytesThrough: page.bytesThrough,
-      rn: page.rn,
-      hasNext: page.hasNext,
-      id: page.id,
-      eventTimestamp: page.eventTimestamp,
-      functionality: auditFunctionalities.functionalityName,
-      eventType: auditEventTypes.eventTypeName,
-      storeLocationId: page.storeLocationId,
-      storeName: storeLocations.storeName,
-      companyId: page.companyId,
-      companyName: companies.companyName,
-      username: page.username,
-      message: page.message,
-      status: page.status,
-      additionalData: page.additionalData,
-    })
-    .from(page)
-    .innerJoin(auditFunctionalities, eq(auditFunctionalities.functionalityId, page.functionalityId))
-    .innerJoin(auditEventTypes, eq(auditEventTypes.eventTypeId, page.eventTypeId))
-    .leftJoin(companies, eq(companies.companyId, page.companyId))
-    .leftJoin(
-      storeLocations,
-      and(eq(storeLocations.companyId, page.companyId), eq(storeLocations.storeLocationId, page.storeLocationId)),
-    )
+  // The page repeats the table's columns under their names; in FROM it renders as the subquery.
+  return selectEnrichedWith(db, page as unknown as EventSource, {
+    bytesBefore: sql<string>`${bytesBefore}`.as('bytes_before'),
+    bytesThrough: page.bytesThrough,
+    rn: page.rn,
+    hasNext: page.hasNext,
+  })
     .where(sql`${bytesBefore} < ${maxBytes}`)
     .orderBy(desc(page.eventTimestamp), desc(page.id));
 }
