@@ -361,7 +361,8 @@ export async function liveTailScenario(ctx) {
     ctx.log(
       `    p50 ${run.p50_ms?.toFixed(1)} ms, p99 ${run.p99_ms?.toFixed(1)} ms over ${run.deliveries} deliveries; ${run.creates_per_s} creates/s; object reads ${run.db?.fan_out_reads_per_s ?? '?'}/s; missing ${run.missing_deliveries} (late after the drain ${run.late_after_drain})`,
     );
-    if (run.streams_lost_without_end) ctx.log(`    ${run.streams_lost_without_end} stream(s) lost without an end frame`);
+    if (run.streams_lost_without_end)
+      ctx.log(`    ${run.streams_lost_without_end} stream(s) lost without an end frame`);
     if (run.missing_detail) ctx.log(`    missing: ${JSON.stringify(run.missing_detail)}`);
     if (run.object_profile) {
       ctx.log(`    object process CPU profile (${run.object_profile.busy_ms} ms busy), top functions:`);
