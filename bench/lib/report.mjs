@@ -181,13 +181,13 @@ export function renderMarkdown(result, previous) {
       );
       lines.push('');
       lines.push(
-        '| streams | creates/s | deliveries | p50 ms | p99 ms | max ms | missing · duplicate | notifications/s | object reads/s | object read p50 · p99 ms | catch-up reads | key checks/s | oldest open writer p50 · max ms | workerd % | object process % | PostgreSQL % | previous p50 · p99 |',
+        '| streams | creates/s | deliveries | p50 ms | p99 ms | max ms | missing · late · duplicate | notifications/s | object reads/s | object read p50 · p99 ms | catch-up reads | key checks/s | oldest open writer p50 · max ms | workerd % | object process % | PostgreSQL % | previous p50 · p99 |',
       );
       lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
       for (const r of live.runs) {
         const p = prev('live_tail')?.runs?.find((x) => x.streams === r.streams);
         lines.push(
-          `| ${r.streams} | ${fmt(r.creates_per_s, 0)} | ${fmt(r.deliveries, 0)} | ${fmt(r.p50_ms)} | ${fmt(r.p99_ms)} | ${fmt(r.max_ms)} | ${r.missing_deliveries} · ${r.duplicate_deliveries} | ${fmt(r.db?.notifications_per_s)} | ${fmt(r.db?.fan_out_reads_per_s)} | ${fmt(r.db?.fan_out_read_ms?.p50, 0)} · ${fmt(r.db?.fan_out_read_ms?.p99, 0)} | ${fmt(r.db?.catch_up_reads, 0)} | ${fmt(r.db?.key_checks_per_s)} | ${fmt(r.oldest_open_writer?.p50_ms, 0)} · ${fmt(r.oldest_open_writer?.max_ms, 0)} | ${r.cpu.workerd_pct ?? '–'} | ${r.cpu.live_tail_object_pct ?? '–'} | ${r.cpu.postgres_pct ?? '–'} | ${p ? `${fmt(p.p50_ms)} · ${fmt(p.p99_ms)}` : '–'} |`,
+          `| ${r.streams} | ${fmt(r.creates_per_s, 0)} | ${fmt(r.deliveries, 0)} | ${fmt(r.p50_ms)} | ${fmt(r.p99_ms)} | ${fmt(r.max_ms)} | ${r.missing_deliveries} · ${r.late_after_drain ?? '–'} · ${r.duplicate_deliveries} | ${fmt(r.db?.notifications_per_s)} | ${fmt(r.db?.fan_out_reads_per_s)} | ${fmt(r.db?.fan_out_read_ms?.p50, 0)} · ${fmt(r.db?.fan_out_read_ms?.p99, 0)} | ${fmt(r.db?.catch_up_reads, 0)} | ${fmt(r.db?.key_checks_per_s)} | ${fmt(r.oldest_open_writer?.p50_ms, 0)} · ${fmt(r.oldest_open_writer?.max_ms, 0)} | ${r.cpu.workerd_pct ?? '–'} | ${r.cpu.live_tail_object_pct ?? '–'} | ${r.cpu.postgres_pct ?? '–'} | ${p ? `${fmt(p.p50_ms)} · ${fmt(p.p99_ms)}` : '–'} |`,
         );
       }
     }
