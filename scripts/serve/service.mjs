@@ -173,34 +173,27 @@ export async function startService({
   }
   const live = liveProcess ? liveTailPaths(outDir, configName) : null;
   const liveTail = (role) => (live ? { role, socket: live.socket, binding: LIVE_TAIL_BINDING } : undefined);
-  const { configPath } = writeWorkerdConfig({
-    root,
-    outDir,
-    databaseUrl,
-    host,
-    port,
-    env,
-    configName,
-    extraVars,
-    outboundAllow,
-    liveTail: liveTail('front'),
-  });
+  // The serving processes and the live tail's object process run the same bundle and settings;
+  // only the config's name and the live tail's role differ.
+  const configFor = (name, role) =>
+    writeWorkerdConfig({
+      root,
+      outDir,
+      databaseUrl,
+      host,
+      port,
+      env,
+      configName: name,
+      extraVars,
+      outboundAllow,
+      liveTail: liveTail(role),
+    }).configPath;
+  const configPath = configFor(configName, 'front');
   const liveChild = live
     ? await startLiveTailProcess({
         root,
         outDir,
-        configPath: writeWorkerdConfig({
-          root,
-          outDir,
-          databaseUrl,
-          host,
-          port,
-          env,
-          configName: live.configName,
-          liveTail: liveTail('object'),
-          extraVars,
-          outboundAllow,
-        }).configPath,
+        configPath: configFor(live.configName, 'object'),
         socket: live.socket,
         env,
         stdio,

@@ -21,7 +21,7 @@ export async function call(path: string, init: RequestInit = {}, overrides: Part
 export const get = (path: string, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) =>
   call(path, { headers: { 'CSIQ-APIKEY': KEY, ...headers } }, overrides);
 
-export const postJson = (path: string, body: unknown, overrides: Partial<Env> = {}) =>
+export const postJson = (path: string, body?: unknown, overrides: Partial<Env> = {}) =>
   call(
     path,
     {

@@ -2,7 +2,11 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import worker from '../../src/index';
 import { packMessages, type QueuedEvent } from '../../src/ingest/queue-message';
+import { ADMIN_BASE } from './keys';
 import { query } from './sql';
+
+/** The dead letters' admin route (issue 17). */
+export const DEAD_LETTERS = `${ADMIN_BASE}/ingest/dead-letters`;
 
 /** Polls until `check` returns true (the queue consumer runs in the background), or fails. */
 export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 45_000): Promise<void> {

@@ -1,7 +1,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import worker from '../../src/index';
-import { BASE, call, type EventBody, event, KEY, postJson } from './app';
+import { BASE, call, type EventBody, event, isEmbedded, KEY, postJson } from './app';
+import { createPrivateDatabase, type PrivateDatabase } from './private-database';
 import { query, withClient } from './sql';
 
 /**
@@ -103,6 +105,34 @@ export function lifecycleDatabase(url: string) {
       await waitOnExecutionContext(ctx);
     },
   };
+}
+
+/**
+ * A private database with the lifecycle helpers over it, made before the file's tests, dropped
+ * after, and reset before each test: for the admin-lifecycle route tests, whose maintenance
+ * changes the whole database (partitions, the archive horizon, the runs). Not on the embedded
+ * PostgreSQL, which has one database (test/lifecycle covers the SQL there): the tests skip there.
+ */
+export function usePrivateLifecycleDatabase(label: string): ReturnType<typeof lifecycleDatabase> {
+  let db: PrivateDatabase | undefined;
+  let current: ReturnType<typeof lifecycleDatabase> | undefined;
+  beforeAll(async () => {
+    if (isEmbedded) return;
+    db = await createPrivateDatabase(label);
+    current = lifecycleDatabase(db.url);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  beforeEach(async () => {
+    await current?.resetLifecycle();
+  });
+  return new Proxy({} as ReturnType<typeof lifecycleDatabase>, {
+    get(_, field) {
+      if (!current) throw new Error(`the lifecycle database ${label} is used before its file started`);
+      return Reflect.get(current, field);
+    },
+  });
 }
 
 export const {

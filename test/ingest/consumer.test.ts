@@ -7,21 +7,13 @@ import {
   SEND_BATCH_MAX_MESSAGES,
   sendBatches,
 } from '../../src/ingest/queue-message';
-import { call, KEY, uniqueCompanyId } from '../helpers/app';
-import { deadLettersOf, deliver, messagesOf, queuedEvent } from '../helpers/ingest';
-import { ADMIN_BASE } from '../helpers/keys';
+import { postJson, uniqueCompanyId } from '../helpers/app';
+import { DEAD_LETTERS, deadLettersOf, deliver, messagesOf, queuedEvent } from '../helpers/ingest';
 import { hyperdriveAt } from '../helpers/private-database';
 import { countEventsOf, query } from '../helpers/sql';
 
 /** The queue handler, given batches the way the Queues runtime delivers them (cloudflare:test). */
 const CLOSED_PORT = hyperdriveAt('postgres://postgres:x@127.0.0.1:1/x');
-const DEAD_LETTERS = `${ADMIN_BASE}/ingest/dead-letters`;
-const post = (path: string, body?: unknown) =>
-  call(path, {
-    method: 'POST',
-    headers: { 'CSIQ-APIKEY': KEY, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
 
 describe('the consumer stores each delivered batch once', () => {
   it('a batch delivered twice (redelivery) is stored once, and both deliveries are acknowledged', async () => {
@@ -71,7 +63,7 @@ describe('the consumer stores each delivered batch once', () => {
       [marker],
     );
     expect(rows).toEqual([expect.objectContaining({ reason: 'malformed_message' })]);
-    const replay = await post(`${DEAD_LETTERS}/${rows[0]?.id}/replay`);
+    const replay = await postJson(`${DEAD_LETTERS}/${rows[0]?.id}/replay`);
     expect(replay.status).toBe(422);
   });
 });

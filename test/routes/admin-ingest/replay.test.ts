@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { call, get, KEY, uniqueCompanyId } from '../../helpers/app';
-import { deadLettersOf, deliver, messagesOf, queuedEvent } from '../../helpers/ingest';
+import { get, postJson, uniqueCompanyId } from '../../helpers/app';
+import { DEAD_LETTERS, deadLettersOf, deliver, messagesOf, queuedEvent } from '../../helpers/ingest';
 import { ADMIN_BASE, as, createKey } from '../../helpers/keys';
 import { countEventsOf, query } from '../../helpers/sql';
-
-const DEAD_LETTERS = `${ADMIN_BASE}/ingest/dead-letters`;
-const post = (path: string, body?: unknown) =>
-  call(path, {
-    method: 'POST',
-    headers: { 'CSIQ-APIKEY': KEY, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
 
 describe('POST /admin/ingest/dead-letters/{id}/replay: a poisoned message, listed and replayed', () => {
   it('an event whose catalogue entry is gone lands in the dead letters with its reason, once; replay stores it after the fix', async () => {
@@ -18,7 +10,7 @@ describe('POST /admin/ingest/dead-letters/{id}/replay: a poisoned message, liste
     // A functionality of its own: adding the missing type to a shared one (Authenticate) would change
     // what the catalogue tests, running in parallel on the same database, list for it.
     const functionality = `Queue replay ${crypto.randomUUID().slice(0, 8)}`;
-    const created = await post(`${ADMIN_BASE}/functionalities`, { name: functionality, event_types: ['Present'] });
+    const created = await postJson(`${ADMIN_BASE}/functionalities`, { name: functionality, event_types: ['Present'] });
     expect(created.status).toBe(201);
     const type = `Gone-${crypto.randomUUID().slice(0, 8)}`;
     const poisoned = queuedEvent({ company_id: company, functionality, event_type: type, message: 'poisoned' });
@@ -42,15 +34,15 @@ describe('POST /admin/ingest/dead-letters/{id}/replay: a poisoned message, liste
     expect(shown?.detail).toBe(`Unknown eventtypename found: ${type}`);
     expect(shown?.event.message).toBe('poisoned');
 
-    const early = await post(`${DEAD_LETTERS}/${id}/replay`);
+    const early = await postJson(`${DEAD_LETTERS}/${id}/replay`);
     expect(early.status).toBe(409);
     expect(((await early.json()) as { detail: string }).detail).toMatch(/Refused again: Unknown eventtypename/);
 
-    const added = await post(`${ADMIN_BASE}/functionalities/${encodeURIComponent(functionality)}/event-types`, {
+    const added = await postJson(`${ADMIN_BASE}/functionalities/${encodeURIComponent(functionality)}/event-types`, {
       event_types: [type],
     });
     expect(added.status).toBe(201);
-    const replay = await post(`${DEAD_LETTERS}/${id}/replay`);
+    const replay = await postJson(`${DEAD_LETTERS}/${id}/replay`);
     expect(replay.status, await replay.clone().text()).toBe(200);
     const stored = (await replay.json()) as { id: number; duplicate: boolean };
     expect(stored.duplicate).toBe(false);
@@ -59,7 +51,7 @@ describe('POST /admin/ingest/dead-letters/{id}/replay: a poisoned message, liste
       [company, type],
     );
     expect(rows).toEqual([{ id: String(stored.id), eventid: poisoned.event_id }]);
-    expect((await post(`${DEAD_LETTERS}/${id}/replay`)).status).toBe(409);
+    expect((await postJson(`${DEAD_LETTERS}/${id}/replay`)).status).toBe(409);
     // Replayed: out of the default list, shown with include_replayed, and a late redelivery stores nothing twice.
     const after = (await (await get(`${DEAD_LETTERS}?limit=500`)).json()) as { dead_letters: { id: number }[] };
     expect(after.dead_letters.some((d) => d.id === id)).toBe(false);
@@ -72,7 +64,7 @@ describe('POST /admin/ingest/dead-letters/{id}/replay: a poisoned message, liste
   });
 
   it('404 for an unknown dead letter; needs the admin scope', async () => {
-    expect((await post(`${DEAD_LETTERS}/999999999/replay`)).status).toBe(404);
+    expect((await postJson(`${DEAD_LETTERS}/999999999/replay`)).status).toBe(404);
     const writer = await createKey({ scopes: ['events:write'] });
     expect((await as(writer.key).post(`${DEAD_LETTERS}/999999999/replay`, '')).status).toBe(403);
   });

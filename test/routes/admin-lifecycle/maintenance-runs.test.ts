@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, isEmbedded } from '../../helpers/app';
-import { lifecycleDatabase } from '../../helpers/lifecycle';
-import { createPrivateDatabase, type PrivateDatabase } from '../../helpers/private-database';
+import { usePrivateLifecycleDatabase } from '../../helpers/lifecycle';
 
 /**
  * GET /admin/maintenance/runs: the maintenance runs, newest first.
@@ -9,22 +8,9 @@ import { createPrivateDatabase, type PrivateDatabase } from '../../helpers/priva
  * file has a private database of its own, reset before each test (not on the embedded
  * PostgreSQL, which has one database: test/lifecycle covers the SQL there).
  */
-let db: PrivateDatabase;
-let lifecycle: ReturnType<typeof lifecycleDatabase>;
-beforeAll(async () => {
-  if (isEmbedded) return;
-  db = await createPrivateDatabase('lc_runs');
-  lifecycle = lifecycleDatabase(db.url);
-});
-afterAll(async () => {
-  await db?.drop();
-});
+const lifecycle = usePrivateLifecycleDatabase('lc_runs');
 
 describe('GET /admin/maintenance/runs', () => {
-  beforeEach(async () => {
-    if (!isEmbedded) await lifecycle.resetLifecycle();
-  });
-
   it.skipIf(isEmbedded)('lists runs newest first, by job, with a limit', async () => {
     await lifecycle.maintainSql(12, '2024-01-10');
     await lifecycle.lc(`SELECT auditevents_daily_partitions('2024-01-10')`);

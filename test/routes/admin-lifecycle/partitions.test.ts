@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, isEmbedded, uniqueCompanyId } from '../../helpers/app';
-import { eventsAt, lifecycleDatabase } from '../../helpers/lifecycle';
-import { createPrivateDatabase, type PrivateDatabase } from '../../helpers/private-database';
+import { eventsAt, usePrivateLifecycleDatabase } from '../../helpers/lifecycle';
 
 /**
  * GET /admin/partitions: the partitions, their ranges and rows, the archive horizon, the last runs.
@@ -9,16 +8,7 @@ import { createPrivateDatabase, type PrivateDatabase } from '../../helpers/priva
  * file has a private database of its own, reset before each test (not on the embedded
  * PostgreSQL, which has one database: test/lifecycle covers the SQL there).
  */
-let db: PrivateDatabase;
-let lifecycle: ReturnType<typeof lifecycleDatabase>;
-beforeAll(async () => {
-  if (isEmbedded) return;
-  db = await createPrivateDatabase('lc_partitions');
-  lifecycle = lifecycleDatabase(db.url);
-});
-afterAll(async () => {
-  await db?.drop();
-});
+const lifecycle = usePrivateLifecycleDatabase('lc_partitions');
 
 interface PartitionsBody {
   archived_before: string | null;
@@ -31,10 +21,6 @@ interface PartitionsBody {
 }
 
 describe('GET /admin/partitions', () => {
-  beforeEach(async () => {
-    if (!isEmbedded) await lifecycle.resetLifecycle();
-  });
-
   it.skipIf(isEmbedded)('shows ranges (UTC and Central), rows, archive size, horizon and the last run', async () => {
     const company = uniqueCompanyId();
     await lifecycle.ingest(

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { centralToday } from '../../../src/lib/central-time';
 import { call, isEmbedded, uniqueCompanyId } from '../../helpers/app';
-import { eventsAt, lifecycleDatabase } from '../../helpers/lifecycle';
-import { createPrivateDatabase, type PrivateDatabase } from '../../helpers/private-database';
+import { eventsAt, usePrivateLifecycleDatabase } from '../../helpers/lifecycle';
 
 /**
  * POST /admin/maintenance/run: archival on demand.
@@ -10,22 +9,9 @@ import { createPrivateDatabase, type PrivateDatabase } from '../../helpers/priva
  * file has a private database of its own, reset before each test (not on the embedded
  * PostgreSQL, which has one database: test/lifecycle covers the SQL there).
  */
-let db: PrivateDatabase;
-let lifecycle: ReturnType<typeof lifecycleDatabase>;
-beforeAll(async () => {
-  if (isEmbedded) return;
-  db = await createPrivateDatabase('lc_run');
-  lifecycle = lifecycleDatabase(db.url);
-});
-afterAll(async () => {
-  await db?.drop();
-});
+const lifecycle = usePrivateLifecycleDatabase('lc_run');
 
 describe('POST /admin/maintenance/run', () => {
-  beforeEach(async () => {
-    if (!isEmbedded) await lifecycle.resetLifecycle();
-  });
-
   it.skipIf(isEmbedded)('archives on demand and returns the run it recorded', async () => {
     const company = uniqueCompanyId();
     await lifecycle.ingest(eventsAt(company, ['2024-01-20T12:00:00Z'], 2));
