@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
 /**
@@ -38,6 +38,8 @@ export async function startCpuProfile(inspectorPort) {
     async stop(bundlePath) {
       const { profile } = await send('Profiler.stop');
       socket.close();
+      // The raw profile too, for a closer look (inclusive times, callers) in DevTools or a script.
+      if (process.env.BENCH_PROFILE_OUT) writeFileSync(`${process.env.BENCH_PROFILE_OUT}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
       return summarizeProfile(profile, bundlePath);
     },
   };
