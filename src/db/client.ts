@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Config } from '../env';
 import { CoalescingSocket } from './coalescing-socket';
+import { useRowParser } from './pg-data-rows';
 import { openPostgresJs } from './postgres-js';
 
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -53,6 +54,8 @@ function openHyperdrive(config: Config, options: OpenOptions): DatabaseHandle {
     stream: ((connection: { ssl?: unknown }) =>
       new CoalescingSocket(Boolean(connection.ssl))) as unknown as () => Duplex,
   });
+  // Rows decoded one text per row instead of one per field (src/db/pg-data-rows.ts).
+  useRowParser(client.connection);
   client.on('error', swallow);
   const connected = client.connect();
   connected.catch(swallow);

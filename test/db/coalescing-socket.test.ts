@@ -47,10 +47,10 @@ describe('coalescing socket', () => {
       );
       expect(rows).toHaveLength(500);
       rows.forEach((row, i) => expect(row).toEqual({ g: i + 1, t: 'ü€😀x'.repeat(50) + String(i + 1) }));
-      // workerd's default reader gave 4 KiB chunks: ~70 for these bytes.
+      // workerd's default reader gave 4 KiB chunks: ~70 for these bytes. A read returns what has
+      // arrived, so how many it takes depends on timing; the 4 KiB ceiling is gone.
       expect(Math.max(...socket.sizes)).toBeGreaterThan(4096);
       expect(Math.max(...socket.sizes)).toBeLessThanOrEqual(READ_CHUNK_BYTES);
-      expect(socket.sizes.length).toBeLessThan(30);
     } finally {
       await client.end();
     }
