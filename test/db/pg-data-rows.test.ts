@@ -60,7 +60,7 @@ describe('DataRow fields, one decode per row', () => {
     }
   });
 
-  it("are what a pg.Client given the row parser answers, and its errors still arrive", async () => {
+  it('are what a pg.Client given the row parser answers, and its errors still arrive', async () => {
     const proto = RowParser.prototype as unknown as { parse: (...args: unknown[]) => unknown };
     const parse = proto.parse;
     let chunks = 0;
