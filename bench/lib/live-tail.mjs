@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { measureCpu } from './cpu.mjs';
@@ -266,8 +267,12 @@ async function measureWith(streamCount, ctx) {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const profiler = ctx.profile ? await ctx.profileObject() : null;
-  const { cpu } = await measureCpu(pids, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  const servingProfiler = ctx.profile && ctx.profileServing ? await ctx.profileServing() : null;
+  const loadBefore = loadavg()[0];
+  const { cpu } = await measureCpu(await pids(), () => new Promise((r) => setTimeout(r, seconds * 1000)));
   const profile = profiler ? await profiler.stop(ctx.bundlePath) : null;
+  const servingProfile = servingProfiler ? await servingProfiler.stop(ctx.bundlePath) : null;
+  const loadAfter = loadavg()[0];
   const oldestWriter = await writers.stop();
   loopDelay.disable();
   measuring = false;
@@ -334,7 +339,10 @@ async function measureWith(streamCount, ctx) {
         }
       : null,
     cpu,
+    // The machine's 1-minute load average before and after the window (2 cores; others' work too).
+    load_average: [loadBefore, loadAfter].map((l) => Math.round(l * 10) / 10),
     ...(profile ? { object_profile: profile } : {}),
+    ...(servingProfile ? { serving_profile: servingProfile } : {}),
     oldest_open_writer: oldestWriter,
     oldest_open_writer_in_drain: oldestWriterInDrain,
     client_event_loop_delay_ms: {
@@ -345,8 +353,8 @@ async function measureWith(streamCount, ctx) {
 }
 
 /**
- * Runs the scenario with each stream count (default 1 and 200). `pids`: process groups whose
- * CPU is measured ({ workerd: [...], postgres: [...] }).
+ * Runs the scenario with each stream count (default 1 and 200). `pids`: resolves the process
+ * groups whose CPU is measured ({ workerd: [...], postgres: [...] }), asked again for each run.
  */
 export async function liveTailScenario(ctx) {
   // The first run must not pay for a cold service (JIT, pgbouncer's first connections, the
@@ -364,9 +372,15 @@ export async function liveTailScenario(ctx) {
     if (run.streams_lost_without_end)
       ctx.log(`    ${run.streams_lost_without_end} stream(s) lost without an end frame`);
     if (run.missing_detail) ctx.log(`    missing: ${JSON.stringify(run.missing_detail)}`);
-    if (run.object_profile) {
-      ctx.log(`    object process CPU profile (${run.object_profile.busy_ms} ms busy), top functions:`);
-      for (const f of run.object_profile.by_function.slice(0, 10)) ctx.log(`      ${f.pct}% ${f.ms} ms ${f.name}`);
+    ctx.log(`    CPU % of a core: ${JSON.stringify(run.cpu)}; load average ${run.load_average.join(' -> ')}`);
+    for (const [which, profile] of [
+      ['object process', run.object_profile],
+      ['first serving process', run.serving_profile],
+    ]) {
+      if (!profile) continue;
+      ctx.log(`    ${which} CPU profile (${profile.busy_ms} ms busy), top functions:`);
+      for (const f of profile.by_function.slice(0, 12)) ctx.log(`      ${f.pct}% ${f.ms} ms ${f.name}`);
+      ctx.log(`      by package: ${profile.by_package.map((p) => `${p.name} ${p.pct}%`).join(', ')}`);
     }
     runs.push(run);
   }

@@ -12,14 +12,12 @@ import { toEventObject } from '../lib/event-object';
 import { createLogger, type Logger } from '../lib/logger';
 import { routeRows } from './fan-out';
 import { comparePositions, formatPosition, type Position, parsePosition, positionAtHorizon } from './position';
-import { ReadScheduler } from './read-scheduler';
+import { COALESCE_MS, ReadScheduler } from './read-scheduler';
 import { auditFrame, type EndReason, endFrame, heartbeatFrame, joinFrames, openFrame } from './sse';
 import { type StreamFilter, type Subscription, toEventFilter } from './subscription';
 
 /** Rows per fan-out read and per catch-up page. */
 const BATCH = 500;
-/** Notifications within this window share one read (src/live/read-scheduler.ts). */
-const COALESCE_MS = 100;
 /** While the horizon lags behind committed rows (a transaction is still open), poll again after this. */
 const LAG_REPOLL_MS = 100;
 /** A client this many bytes of frames behind is cut off (it reconnects and resumes from its position). */
