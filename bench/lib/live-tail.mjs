@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
@@ -25,46 +26,68 @@ const DRAIN_MS = 10_000;
 const LATE_MS = 30_000;
 const COMPANIES = Array.from({ length: 50 }, (_, i) => 5001 + i);
 
+/** The streams' connections: one each, held open (node:http, for the reason given at `post`). */
+const streamAgent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+
 /** One SSE connection; calls onAudit(eventId, nowMs) for each audit frame. */
 async function openStream(url, apiKey, onAudit) {
-  const controller = new AbortController();
-  const response = await fetch(url, { headers: { 'CSIQ-APIKEY': apiKey }, signal: controller.signal });
-  if (response.status !== 200) throw new Error(`stream: HTTP ${response.status} ${await response.text()}`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let ended = null;
   let closing = false;
   /** How the connection went away without an `end` frame (not by close()): the stream was lost. */
   let lost = null;
   const ids = new Set();
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) {
-          if (!closing && !ended) lost = 'closed';
-          return;
+  let request;
+  let finished;
+  const done = new Promise((resolve) => {
+    finished = resolve;
+  });
+  const onData = (value) => {
+    buffer += value;
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (frame.includes('\nevent: audit\n')) {
+        const id = /"Id":(\d+)/.exec(frame);
+        if (id) {
+          ids.add(Number(id[1]));
+          onAudit(Number(id[1]), performance.now());
         }
-        buffer += value;
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (frame.includes('\nevent: audit\n')) {
-            const id = /"Id":(\d+)/.exec(frame);
-            if (id) {
-              ids.add(Number(id[1]));
-              onAudit(Number(id[1]), performance.now());
-            }
-          } else if (frame.includes('event: end')) ended = frame;
-          end = buffer.indexOf('\n\n');
-        }
-      }
-    } catch (error) {
-      // aborted by close(); anything else is a lost connection
-      if (!closing) lost = String(error?.cause?.code ?? error?.name ?? error);
+      } else if (frame.includes('event: end')) ended = frame;
+      end = buffer.indexOf('\n\n');
     }
-  })();
+  };
+  await new Promise((resolve, reject) => {
+    request = http.get(url, { agent: streamAgent, headers: { 'CSIQ-APIKEY': apiKey } }, (response) => {
+      response.setEncoding('utf8');
+      if (response.statusCode !== 200) {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => reject(new Error(`stream: HTTP ${response.statusCode} ${text}`)));
+        return;
+      }
+      response.on('data', onData);
+      response.on('end', () => {
+        if (!closing && !ended) lost = 'closed';
+        finished();
+      });
+      response.on('error', (error) => {
+        // destroyed by close(); anything else is a lost connection
+        if (!closing) lost = String(error?.code ?? error?.name ?? error);
+        finished();
+      });
+      response.on('close', () => finished());
+      resolve();
+    });
+    request.on('error', (error) => {
+      if (!closing) lost = String(error?.code ?? error?.name ?? error);
+      finished();
+      reject(error);
+    });
+  });
   return {
     ids,
     get ended() {
@@ -75,10 +98,45 @@ async function openStream(url, apiKey, onAudit) {
     },
     close: async () => {
       closing = true;
-      controller.abort();
-      await pump;
+      request.destroy();
+      await done;
     },
   };
+}
+
+/**
+ * The creates' connections: kept alive, at most as many as may be in flight. node:http, not
+ * fetch: the load generator shares the 2 cores with the service, and fetch (undici's web
+ * streams) cost it ~1 ms of CPU per create, a quarter of a core at 260 creates/s (measured
+ * 2026-12-02, docs/live-tail.md); what it spends the service cannot.
+ */
+const createAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+function post(url, apiKey, body) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: createAgent,
+        headers: {
+          'CSIQ-APIKEY': apiKey,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 /** Creates at `rate` per second until stop(); each 201's time is reported with the event id. */
@@ -94,13 +152,8 @@ function startCreates({ baseUrl, apiKey, rate, eventFor, on201 }) {
     inFlight++;
     const body = eventFor(i);
     try {
-      const response = await fetch(`${baseUrl}${API}/create`, {
-        method: 'POST',
-        headers: { 'CSIQ-APIKEY': apiKey, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const text = await response.text();
-      if (response.status !== 201) errors++;
+      const { status, text } = await post(`${baseUrl}${API}/create`, apiKey, JSON.stringify(body));
+      if (status !== 201) errors++;
       else on201(JSON.parse(text).id, body.company_id, performance.now());
     } catch {
       errors++;

@@ -232,8 +232,9 @@ export class LiveTail extends DurableObject<Env> {
     const { frames, cursor, lagging } = routeRows(rows, this.streams, from);
     this.cursor = cursor;
     for (const [s, list] of frames) this.send(s, joinFrames(list));
-    if (lagging) this.reads.request(LAG_REPOLL_MS);
-    else if (rows.length === BATCH) this.reads.request(0);
+    // A full page (the read adds at most one waiting row to it): read on at once.
+    if (rows.length >= BATCH) this.reads.request(0);
+    else if (lagging) this.reads.request(LAG_REPOLL_MS);
   }
 
   /** Database rows from the stream's position up to the object's, then the live fan-out. */
