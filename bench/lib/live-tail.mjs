@@ -392,6 +392,16 @@ async function measureWith(streamCount, ctx) {
         }
       : null,
     cpu,
+    // CPU per taken create of each group (ms): comparable across runs whose rates the machine's
+    // other work decided; what 500 creates/s would need is 500 times their sum.
+    cpu_ms_per_create: Object.fromEntries(
+      Object.entries(cpu)
+        .filter(([name, pct]) => name !== 'machine_busy_pct' && typeof pct === 'number')
+        .map(([name, pct]) => [
+          name.replace(/_pct$/, ''),
+          inWindow.length ? Math.round(((pct * 10 * seconds) / inWindow.length) * 100) / 100 : null,
+        ]),
+    ),
     // The machine's 1-minute load average before and after the window (2 cores; others' work too).
     load_average: [loadBefore, loadAfter].map((l) => Math.round(l * 10) / 10),
     ...(profile ? { object_profile: profile } : {}),
@@ -426,6 +436,7 @@ export async function liveTailScenario(ctx) {
       ctx.log(`    ${run.streams_lost_without_end} stream(s) lost without an end frame`);
     if (run.missing_detail) ctx.log(`    missing: ${JSON.stringify(run.missing_detail)}`);
     ctx.log(`    CPU % of a core: ${JSON.stringify(run.cpu)}; load average ${run.load_average.join(' -> ')}`);
+    ctx.log(`    CPU ms per create: ${JSON.stringify(run.cpu_ms_per_create)}`);
     for (const [which, profile] of [
       ['object process', run.object_profile],
       ['first serving process', run.serving_profile],
