@@ -107,7 +107,7 @@ async function openStream(url, apiKey, onAudit) {
 /**
  * The creates' connections: kept alive, at most as many as may be in flight. node:http, not
  * fetch: the load generator shares the 2 cores with the service, and fetch (undici's web
- * streams) cost it ~1 ms of CPU per create, a quarter of a core at 260 creates/s (measured
+ * streams) cost it 1.0-1.4 ms of CPU per create, a quarter of a core at 260 creates/s (measured
  * 2026-12-02, docs/live-tail.md); what it spends the service cannot.
  */
 const createAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });

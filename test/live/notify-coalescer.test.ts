@@ -25,7 +25,10 @@ function fixedClock(now: () => number, sleeps: { ms: number; wake: () => void }[
 describe('NotifyCoalescer: one notification of the fan-out in flight per isolate', () => {
   it('folds commits made while one is in flight into exactly one more, sent after it', async () => {
     const { send, answer, calls } = manualSend();
-    const coalescer = new NotifyCoalescer(0, fixedClock(() => 0));
+    const coalescer = new NotifyCoalescer(
+      0,
+      fixedClock(() => 0),
+    );
     const leading = coalescer.trigger(send);
     expect(leading).not.toBeNull();
     expect(calls()).toBe(1);
@@ -45,7 +48,10 @@ describe('NotifyCoalescer: one notification of the fan-out in flight per isolate
   it('stops waiting for a notification stuck in flight: the next commit sends its own', async () => {
     const { send, calls } = manualSend();
     let now = 0;
-    const coalescer = new NotifyCoalescer(0, fixedClock(() => now));
+    const coalescer = new NotifyCoalescer(
+      0,
+      fixedClock(() => now),
+    );
     coalescer.trigger(send);
     now = 1_000;
     expect(coalescer.trigger(send)).toBeNull();
@@ -56,7 +62,10 @@ describe('NotifyCoalescer: one notification of the fan-out in flight per isolate
 
   it('is free again after a failed notification', async () => {
     let calls = 0;
-    const coalescer = new NotifyCoalescer(0, fixedClock(() => 0));
+    const coalescer = new NotifyCoalescer(
+      0,
+      fixedClock(() => 0),
+    );
     const failing = coalescer.trigger(async () => {
       calls += 1;
       throw new Error('object unreachable');
@@ -74,7 +83,10 @@ describe('NotifyCoalescer: one notification of the fan-out in flight per isolate
     const { send, answer, calls } = manualSend();
     let now = 0;
     const sleeps: { ms: number; wake: () => void }[] = [];
-    const coalescer = new NotifyCoalescer(100, fixedClock(() => now, sleeps));
+    const coalescer = new NotifyCoalescer(
+      100,
+      fixedClock(() => now, sleeps),
+    );
     const leading = coalescer.trigger(send);
     expect(calls()).toBe(1);
     now = 10;
@@ -104,7 +116,10 @@ describe('NotifyCoalescer: one notification of the fan-out in flight per isolate
     const { send, answer, calls } = manualSend();
     let now = 0;
     const sleeps: { ms: number; wake: () => void }[] = [];
-    const coalescer = new NotifyCoalescer(100, fixedClock(() => now, sleeps));
+    const coalescer = new NotifyCoalescer(
+      100,
+      fixedClock(() => now, sleeps),
+    );
     coalescer.trigger(send);
     coalescer.trigger(send);
     now = 150;
