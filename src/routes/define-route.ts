@@ -1,4 +1,4 @@
-import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { requireApiKey } from '../lib/auth';
@@ -43,22 +43,31 @@ type RouteSpec = Omit<RouteConfig, 'method' | 'path'> & RouteRules & { route: Ro
 type Declared<R extends RouteSpec> = Omit<R, keyof RouteRules | 'route'> &
   MethodAndPath<R['route']> & { operationId: string };
 
+/** The handler of a declared route: `c.req.valid(...)` and the answers typed by its schemas. */
+type HandlerOf<D> = D extends RouteConfig ? RouteHandler<D, AppEnv> : never;
+
+export type AppOpenAPI = OpenAPIHono<AppEnv>;
+
+/** A route with its handler, ready for its area's router (createRouter). */
+export interface AppRoute {
+  readonly addTo: (router: AppOpenAPI) => void;
+}
+
 /**
- * createRoute with the route's permission and audit action declared beside its path and schema:
+ * A route: createRoute with the route's permission and audit action declared beside its path and
+ * schema, and its handler, typed by that declaration:
  * `defineRoute({ operationId, scope, audit, route: 'GET /audit-events/recent', tags, request,
- * responses, ... })`. The path is relative to the API prefix (the area's sub-router is mounted
- * there, src/routes/index.ts); tags are the area's constant (its schemas.ts).
+ * responses, ... }, async (c) => ...)`. The path is relative to the API prefix (the area's
+ * sub-router is mounted there, src/routes/index.ts); tags are the area's constant (its schemas.ts).
  */
-export function defineRoute<const R extends RouteSpec>(spec: R): Declared<R> {
+export function defineRoute<const R extends RouteSpec>(spec: R, handler: HandlerOf<Declared<R>>): AppRoute {
   const { scope, audit, tenantAdmin, route, ...config } = spec;
   const space = route.indexOf(' ');
-  const method = route.slice(0, space).toLowerCase();
-  const path = route.slice(space + 1);
   const own = config.middleware === undefined ? [] : [config.middleware].flat();
-  return {
+  const declared: RouteConfig = {
     ...config,
-    method,
-    path,
+    method: route.slice(0, space).toLowerCase() as RouteConfig['method'],
+    path: route.slice(space + 1),
     middleware: [
       ...guardsFor(
         { operationId: config.operationId, scope, audit, tenantAdmin },
@@ -66,11 +75,18 @@ export function defineRoute<const R extends RouteSpec>(spec: R): Declared<R> {
       ),
       ...own,
     ],
-  } as unknown as Declared<R>;
+  };
+  // The handler's type was read from this declaration (Declared<R>); the router takes any route.
+  const typed = handler as unknown as RouteHandler<RouteConfig, AppEnv>;
+  return { addTo: (router) => router.openapi(declared, typed) };
 }
 
-/** A sub-router for one area; the app's validation hook reaches it when it is mounted. */
-export const createRouter = () => new OpenAPIHono<AppEnv>();
+/** An area's sub-router with its routes, in the order of the OpenAPI document; the app's validation hook reaches it when it is mounted. */
+export function createRouter(...routes: AppRoute[]): AppOpenAPI {
+  const router = new OpenAPIHono<AppEnv>();
+  for (const route of routes) route.addTo(router);
+  return router;
+}
 
 export interface RouteTableRow extends RouteRules {
   method: string;

@@ -5,7 +5,6 @@ import { validationError } from '../../lib/errors';
 import { parseJsonBody } from '../../lib/json-body';
 import { toValidationIssues } from '../../lib/validation-issues';
 import { defineRoute } from '../define-route';
-import type { AppRouteHandler } from '../route-helpers';
 import {
   errorResponse,
   errorResponses,
@@ -61,45 +60,46 @@ const EnqueueBodySchema = z
     oneOf: [{ $ref: '#/components/schemas/AuditEventCreate' }, { $ref: '#/components/schemas/AuditEventBatch' }],
   });
 
-export const enqueueRoute = defineRoute({
-  operationId: 'enqueueAuditEvents',
-  scope: 'events:write',
-  audit: null,
-  route: 'POST /audit-events/enqueue',
-  tags: EVENTS_TAGS,
-  summary: 'Accept events for storing through the ingest queue (202), whatever the database is doing',
-  description: `Takes a create body (one event) or a batch body (up to ${BATCH_MAX_EVENTS} events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md`,
-  middleware: [parseJsonBody] as const,
-  request: { body: jsonBody(EnqueueBodySchema) },
-  responses: {
-    ...jsonResponses(EnqueueResultSchema, {
-      202: 'Every event accepted: it will be stored',
-      207: 'Some events refused (results[].errors); the others accepted',
-    }),
-    400: jsonResponse(
-      z.object({ StatusCode: z.literal(400), message: z.string(), detail: z.string() }),
-      'Single body: unknown functionality or event type',
-    ),
-    403: errorResponse('Single body: the key may not write events for this company'),
-    413: batchTooLargeResponse,
-    ...errorResponses,
-    422: jsonResponse(
-      z.union([EnqueueResultSchema, ValidationErrorSchema]),
-      'The body is neither shape (detail only), or every event was refused and nothing queued',
-    ),
-    503: errorResponse(
-      'The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids',
-    ),
+export const enqueueRoute = defineRoute(
+  {
+    operationId: 'enqueueAuditEvents',
+    scope: 'events:write',
+    audit: null,
+    route: 'POST /audit-events/enqueue',
+    tags: EVENTS_TAGS,
+    summary: 'Accept events for storing through the ingest queue (202), whatever the database is doing',
+    description: `Takes a create body (one event) or a batch body (up to ${BATCH_MAX_EVENTS} events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md`,
+    middleware: [parseJsonBody] as const,
+    request: { body: jsonBody(EnqueueBodySchema) },
+    responses: {
+      ...jsonResponses(EnqueueResultSchema, {
+        202: 'Every event accepted: it will be stored',
+        207: 'Some events refused (results[].errors); the others accepted',
+      }),
+      400: jsonResponse(
+        z.object({ StatusCode: z.literal(400), message: z.string(), detail: z.string() }),
+        'Single body: unknown functionality or event type',
+      ),
+      403: errorResponse('Single body: the key may not write events for this company'),
+      413: batchTooLargeResponse,
+      ...errorResponses,
+      422: jsonResponse(
+        z.union([EnqueueResultSchema, ValidationErrorSchema]),
+        'The body is neither shape (detail only), or every event was refused and nothing queued',
+      ),
+      503: errorResponse(
+        'The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids',
+      ),
+    },
   },
-});
+  async (c) => {
+    const body = c.req.valid('json');
+    const answer = isBatchBody(body) ? await enqueueBatch(c, body) : await enqueueOne(c, body);
+    return c.json(answer, answer.StatusCode);
+  },
+);
 
 const isBatchBody = (body: unknown) => typeof body === 'object' && body !== null && 'events' in body;
-
-export const enqueueHandler: AppRouteHandler<typeof enqueueRoute> = async (c) => {
-  const body = c.req.valid('json');
-  const answer = isBatchBody(body) ? await enqueueBatch(c, body) : await enqueueOne(c, body);
-  return c.json(answer, answer.StatusCode);
-};
 
 type EnqueueResult = z.infer<typeof EnqueueResultSchema>;
 
