@@ -43,19 +43,20 @@ type RouteSpec = Omit<RouteConfig, 'method' | 'path'> & RouteRules & { route: Ro
 type Declared<R extends RouteSpec> = Omit<R, keyof RouteRules | 'route'> &
   MethodAndPath<R['route']> & { operationId: string };
 
-/** The handler of a declared route: `c.req.valid(...)` and the answers typed by its schemas. */
+/** A handler typed by its route: `c.req.valid('query')` from the request's schemas, `c.json` from the answers'. */
 type HandlerOf<D> = D extends RouteConfig ? RouteHandler<D, AppEnv> : never;
 
 export type AppOpenAPI = OpenAPIHono<AppEnv>;
 
-/** A route with its handler, ready for its area's router (createRouter). */
+/** A declared route with its handler, ready for its area's router (createRouter). */
 export interface AppRoute {
   readonly addTo: (router: AppOpenAPI) => void;
 }
 
 /**
- * A route: createRoute with the route's permission and audit action declared beside its path and
- * schema, and its handler, typed by that declaration:
+ * A route and its handler: createRoute with the route's permission and audit action declared
+ * beside its path and schema, then the handler, typed by that declaration (as Hono's
+ * `router.openapi(route, handler)`):
  * `defineRoute({ operationId, scope, audit, route: 'GET /audit-events/recent', tags, request,
  * responses, ... }, async (c) => ...)`. The path is relative to the API prefix (the area's
  * sub-router is mounted there, src/routes/index.ts); tags are the area's constant (its schemas.ts).
@@ -76,12 +77,15 @@ export function defineRoute<const R extends RouteSpec>(spec: R, handler: Handler
       ...own,
     ],
   };
-  // The handler's type was read from this declaration (Declared<R>); the router takes any route.
+  // The handler was typed by this declaration (Declared<R>); the router takes it as a handler of any route.
   const typed = handler as unknown as RouteHandler<RouteConfig, AppEnv>;
   return { addTo: (router) => router.openapi(declared, typed) };
 }
 
-/** An area's sub-router with its routes, in the order of the OpenAPI document; the app's validation hook reaches it when it is mounted. */
+/**
+ * An area's sub-router with its routes, in the order of the OpenAPI document; the app's validation
+ * hook reaches it when it is mounted.
+ */
 export function createRouter(...routes: AppRoute[]): AppOpenAPI {
   const router = new OpenAPIHono<AppEnv>();
   for (const route of routes) route.addTo(router);
