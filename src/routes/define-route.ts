@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { requireApiKey } from '../lib/auth';
 import { declaredQueryNames, reportIgnoredParameters } from '../lib/ignored-parameters';
+import { parseJsonBody } from '../lib/json-body';
 import { refuseNulInUrl } from '../lib/query-text';
 import { limitRatePerKey } from '../lib/rate-limit';
 import type { RouteRules } from '../lib/route-rules';
@@ -64,6 +65,10 @@ export interface AppRoute {
 export function defineRoute<const R extends RouteSpec>(spec: R, handler: HandlerOf<Declared<R>>): AppRoute {
   const { scope, audit, tenantAdmin, route, ...config } = spec;
   const space = route.indexOf(' ');
+  // A required JSON body is read by parseJsonBody before the validator (422 for malformed JSON,
+  // 415 for another type); a route with an optional body brings its own reader (run-maintenance).
+  const body = config.request?.body;
+  const json = body?.required === true && body.content['application/json'] !== undefined ? [parseJsonBody] : [];
   const own = config.middleware === undefined ? [] : [config.middleware].flat();
   const declared: RouteConfig = {
     ...config,
@@ -74,6 +79,7 @@ export function defineRoute<const R extends RouteSpec>(spec: R, handler: Handler
         { operationId: config.operationId, scope, audit, tenantAdmin },
         declaredQueryNames(config.request?.query),
       ),
+      ...json,
       ...own,
     ],
   };

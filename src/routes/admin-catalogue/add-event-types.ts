@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 import { addEventTypes } from '../../db/queries/admin-catalogue';
 import { uniqueViolation } from '../../db/queries/errors';
 import { HttpError } from '../../lib/errors';
-import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
@@ -17,7 +16,6 @@ export const addEventTypesRoute = defineRoute(
     tags: ADMIN_CATALOGUE_TAGS,
     summary: 'Add event types to a functionality',
     description: 'All of them or none: if any exists already, the answer is 409 naming it and nothing is added.',
-    middleware: [parseJsonBody] as const,
     request: {
       params: z.object({
         name: z

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 import { addFunctionality } from '../../db/queries/admin-catalogue';
 import { uniqueViolation } from '../../db/queries/errors';
 import { HttpError } from '../../lib/errors';
-import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
@@ -16,7 +15,6 @@ export const addFunctionalityRoute = defineRoute(
     route: 'POST /admin/functionalities',
     tags: ADMIN_CATALOGUE_TAGS,
     summary: 'Add a functionality with its event types',
-    middleware: [parseJsonBody] as const,
     request: {
       body: jsonBody(
         z

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
 import { upsertCompany } from '../../db/queries/admin-catalogue';
-import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import { jsonBody, jsonResponse, okResponses } from '../schemas';
@@ -18,7 +17,6 @@ export const upsertCompanyRoute = defineRoute(
     route: 'PUT /admin/companies/{company_id}',
     tags: ADMIN_CATALOGUE_TAGS,
     summary: 'Add or rename a company in the directory',
-    middleware: [parseJsonBody] as const,
     request: {
       params: z.object({ company_id: idParam('company_id', 5001) }),
       body: jsonBody(NameBody.openapi('CompanyUpsert')),

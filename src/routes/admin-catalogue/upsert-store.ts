@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { upsertStore } from '../../db/queries/admin-catalogue';
 import { HttpError } from '../../lib/errors';
-import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import { API_PREFIX } from '../paths';
@@ -24,7 +23,6 @@ export const upsertStoreRoute = defineRoute(
     route: 'PUT /admin/companies/{company_id}/stores/{store_id}',
     tags: ADMIN_CATALOGUE_TAGS,
     summary: 'Add or rename a store location of a company',
-    middleware: [parseJsonBody] as const,
     request: {
       params: z.object({ company_id: idParam('company_id', 5001), store_id: idParam('store_id', 101) }),
       body: jsonBody(NameBody.openapi('StoreUpsert')),

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 import { createKey, KeyNameTaken } from '../../db/queries/admin-keys';
 import { generateApiKey, unique } from '../../lib/api-keys';
 import { HttpError } from '../../lib/errors';
-import { parseJsonBody } from '../../lib/json-body';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
 import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
@@ -16,7 +15,6 @@ export const createKeyRoute = defineRoute(
     route: 'POST /admin/keys',
     tags: KEYS_TAGS,
     summary: 'Create an API key (the key is in this answer and nowhere else)',
-    middleware: [parseJsonBody] as const,
     request: { body: jsonBody(KeyCreateSchema) },
     responses: {
       201: jsonResponse(

@@ -4,21 +4,13 @@ import type { AppEnv } from '../../app-env';
 import { type IngestOutcome, type IngestRow, ingestEvents } from '../../db/queries/events';
 
 import { noteIgnored } from '../../lib/ignored-parameters';
-import { parseJsonBody } from '../../lib/json-body';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
 import { errorResponses, jsonBody, jsonResponse, jsonResponses, ValidationErrorSchema } from '../schemas';
 import { acceptForQueue } from './accept-for-queue';
-import { checkBatchItems } from './check-items';
+import { batchVerdict, checkBatchItems } from './check-items';
 import { unknownNameMessage } from './prepare-event';
-import {
-  BATCH_MAX_EVENTS,
-  BatchInputSchema,
-  batchTooLarge,
-  batchTooLargeResponse,
-  EVENTS_TAGS,
-  IgnoredFieldsSchema,
-} from './schemas';
+import { BATCH_MAX_EVENTS, BatchInputSchema, batchTooLargeResponse, EVENTS_TAGS, IgnoredFieldsSchema } from './schemas';
 
 const ItemResultSchema = z.object({
   index: z.number().int(),
@@ -28,6 +20,7 @@ const ItemResultSchema = z.object({
   errors: ValidationErrorSchema.shape.detail.optional(),
   ignored_fields: IgnoredFieldsSchema,
 });
+type ItemResult = z.infer<typeof ItemResultSchema>;
 
 const BatchResultSchema = z
   .object({
@@ -57,7 +50,6 @@ export const batchRoute = defineRoute(
     tags: EVENTS_TAGS,
     summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
     description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).`,
-    middleware: [parseJsonBody] as const,
     request: { body: jsonBody(BatchInputSchema) },
     responses: {
       ...jsonResponses(BatchResultSchema, {
@@ -75,9 +67,6 @@ export const batchRoute = defineRoute(
   },
   async (c) => {
     const { events } = c.req.valid('json');
-    if (events.length > BATCH_MAX_EVENTS) {
-      throw batchTooLarge(events.length);
-    }
     const { config, principal } = c.var;
     const checked = checkBatchItems(events, principal, config, Date.now());
     const { rows, ignoredByIndex } = checked;
@@ -103,13 +92,11 @@ export const batchRoute = defineRoute(
     const duplicates = results.filter((r) => r.duplicate).length;
     const created = results.length - failed - duplicates;
     if (created > 0) notifyLiveTail(c);
-    // Nothing stored is not a success of any kind: a client that looks only at the status must see it.
-    const status = failed === 0 ? 201 : failed === results.length ? 422 : 207;
+    const { status, message } = batchVerdict(failed, results.length, 201);
     return c.json(
       {
         StatusCode: status,
-        message:
-          failed === 0 ? 'Audit events created successfully' : `${failed} of ${results.length} events were refused`,
+        message,
         created,
         duplicates,
         failed,
@@ -120,8 +107,6 @@ export const batchRoute = defineRoute(
     );
   },
 );
-
-type ItemResult = z.infer<typeof ItemResultSchema>;
 
 /** INGEST_MODE=queue: the same body, 202 (or 207 / 422), ids null, each queued event's event_id. */
 async function queuedBatch(
@@ -138,14 +123,11 @@ async function queuedBatch(
   ];
   sortWithIgnoredFields(results, ignoredByIndex);
   const failed = results.length - outcome.accepted.length;
-  const status = failed === 0 ? 202 : failed === results.length ? 422 : 207;
+  const { status, message } = batchVerdict(failed, results.length, 202);
   return c.json(
     {
       StatusCode: status,
-      message:
-        failed === 0
-          ? 'Audit events accepted; they will be stored'
-          : `${failed} of ${results.length} events were refused`,
+      message,
       created: 0,
       duplicates: 0,
       failed,

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 import { ingestGrouped } from '../../db/grouped-ingest';
 import { badRequest } from '../../lib/errors';
 import { noteIgnored } from '../../lib/ignored-parameters';
-import { parseJsonBody } from '../../lib/json-body';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
 import { errorResponse, errorResponses, jsonBody, jsonResponse } from '../schemas';
@@ -54,7 +53,6 @@ export const createEventRoute = defineRoute(
     summary: 'Store one audit event',
     description:
       'Stores one event; answers 201 only after the row is committed (with INGEST_MODE=queue: 202 once the ingest queue has it, id null). event_timestamp without an offset is Central Time. With an event_id, a retry returns the original id (duplicate: true) instead of storing a second row. Fields the service does not know are ignored, as the old service did, and named in ignored_fields and the X-Ignored-Parameters header.',
-    middleware: [parseJsonBody] as const,
     request: { body: jsonBody(EventInputSchema) },
     responses: {
       201: jsonResponse(CreatedSchema, 'Stored (or already stored, with the same event_id)'),
