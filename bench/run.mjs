@@ -43,10 +43,12 @@ import {
   exportRequestPath,
   readScenarios,
   resolveCursor,
+  SEARCH_COMPANY,
   syntheticEvent,
   writeScenarios,
 } from './lib/scenarios.mjs';
 import { startServices } from './lib/services.mjs';
+import { measureSqlFloors } from './lib/sql-floors.mjs';
 import { median } from './lib/stats.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { runWrk, writeRequestList } from './lib/wrk.mjs';
@@ -361,6 +363,16 @@ async function main() {
 
   const scenarios = {};
   await runReadScenarios(scenarios, services.ctx, facts);
+  if (['recent', 'search_company', 'create_single', 'create_batch'].some(wanted)) {
+    log('sql_floors: the least SQL of each kind, PostgreSQL CPU alone...');
+    await guarded(
+      scenarios,
+      'sql_floors',
+      () => measureSqlFloors(benchUrl, { companyId: SEARCH_COMPANY }),
+      (f) =>
+        `  newest 501 ${f.newest_501_ms} ms, company count ${f.company_count_ms} ms, insert 1,000 ${f.insert_1000_ms} ms`,
+    );
+  }
   if (wanted('export_xlsx')) await runExport(scenarios, services.ctx, facts);
   try {
     await runWriteScenarios(scenarios, services.ctx, facts);
@@ -396,7 +408,7 @@ async function runReadScenarios(scenarios, ctx, facts) {
     try {
       if (scenario.cursorFor) await resolveCursor(scenario, ctx.service.url, ctx.apiKey);
       const measured = await measureHttp(scenario, ctx);
-      if (!measured.skipped) {
+      if (!measured.skipped && !scenario.noSql) {
         try {
           measured.bare_sql = await measureBareSql(scenario, ctx);
           measured.overhead_p50 = measured.p50_ms / measured.bare_sql.p50_ms;

@@ -1,4 +1,5 @@
 /** Targets (issue 6), the markdown table, and the comparison with the previous run. */
+import { issue18Reasons } from './issue18-reasons.mjs';
 
 const fmt = (value, digits = 1) =>
   value === null || value === undefined || Number.isNaN(value)
@@ -7,7 +8,7 @@ const fmt = (value, digits = 1) =>
 
 /** Every target as { scenario, text, met } (met null when the scenario did not run). */
 /** Scenarios reported in a section of their own rather than the req/s table. */
-const OWN_SECTION = new Set(['export_xlsx', 'archive_month', 'live_tail', 'queued_ingest', 'integrity']);
+const OWN_SECTION = new Set(['export_xlsx', 'archive_month', 'live_tail', 'queued_ingest', 'integrity', 'sql_floors']);
 
 export function evaluateTargets(scenarios) {
   const s = (name) => (scenarios[name]?.skipped ? undefined : scenarios[name]);
@@ -221,6 +222,7 @@ export function renderMarkdown(result, previous) {
       }
     }
   }
+  lines.push(...reasonLines(scenarios, targets));
   const missed = targets.filter((t) => t.met === false);
   lines.push('');
   lines.push(
@@ -229,4 +231,26 @@ export function renderMarkdown(result, previous) {
       : `Targets missed: ${missed.map((t) => `${t.scenario} (${t.text})`).join(', ')}. See docs/benchmark.md for what bounds them.`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The SQL floors and, for each missed issue 18 target, its measured reason. */
+function reasonLines(scenarios, targets) {
+  const lines = [];
+  const f = scenarios.sql_floors;
+  if (f && !f.skipped) {
+    lines.push('');
+    lines.push(
+      `**SQL floors** (PostgreSQL CPU of the least SQL of each kind, one connection, warm caches): the 501 newest events ${fmt(f.newest_501_ms, 2)} ms; 501 events of company ${f.company_id} ${fmt(f.company_page_501_ms, 2)} ms; that company's exact count ${fmt(f.company_count_ms, 2)} ms; inserting 1,000 copied events ${fmt(f.insert_1000_ms, 2)} ms (reading them ${fmt(f.copy_1000_select_ms, 2)} ms apart).`,
+    );
+  }
+  const reasons = issue18Reasons(scenarios, targets);
+  if (reasons.length > 0) {
+    lines.push('');
+    lines.push("**Why each missed issue 18 target is missed**, from this run's own measurements:");
+    lines.push('');
+    for (const r of reasons) {
+      lines.push(`- ${scenarios[r.scenario]?.title ?? r.scenario}, ${r.text.replace('(issue 18) ', '')}: ${r.reason}`);
+    }
+  }
+  return lines;
 }
