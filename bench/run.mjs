@@ -547,6 +547,7 @@ async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, f
         workers: settings.workers,
         liveProcess: true,
         liveInspectorPort: args.profile ? await freePort() : undefined,
+        inspectorPort: args.profile ? await freePort() : undefined,
         build: false,
         configName: 'workerd-live-tail.capnp',
         stdio: openSync(logFile, 'w'),
@@ -566,12 +567,18 @@ async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, f
         benchUrl,
         // --profile: the object's process, in the run with the most streams.
         profileObject: tailService.liveInspectorPort ? () => startCpuProfile(tailService.liveInspectorPort) : null,
+        // --profile: the first serving process too (creates, stream relays, notifications).
+        profileServing: tailService.inspectorPort ? () => startCpuProfile(tailService.inspectorPort) : null,
         bundlePath: join(WORK, 'dist', 'index.js'),
-        pids: {
+        // Taken again for each measured run: pgbouncer opens server connections as the load grows.
+        pids: async () => ({
           workerd: tailService.pids.filter((pid) => pid !== tailService.livePid),
           live_tail_object: [tailService.livePid],
           postgres: await databaseBackendPids(ctx),
-        },
+          pgbouncer: [ctx.pool.pid],
+          // This process: the creates' load generator and the 200 streams' reader share the cores.
+          bench_client: [process.pid],
+        }),
         log,
       });
     },
