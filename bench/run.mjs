@@ -11,7 +11,7 @@
 // the scenarios with wrk, times the same SQL with pgbench, and writes bench/results/.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findPgbouncer } from '../scripts/serve/pgbouncer.mjs';
@@ -31,6 +31,12 @@ import {
 } from './lib/database.mjs';
 import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
 import { timeExport } from './lib/export.mjs';
+import {
+  COMPANY_EXPORT_ROWS,
+  companyExportRounds,
+  EXPORT_COMPANY,
+  ensureCompanyDatabase,
+} from './lib/export-company.mjs';
 import { integrityScenario } from './lib/integrity.mjs';
 import { liveTailScenario } from './lib/live-tail.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
@@ -43,10 +49,12 @@ import {
   exportRequestPath,
   readScenarios,
   resolveCursor,
+  SEARCH_COMPANY,
   syntheticEvent,
   writeScenarios,
 } from './lib/scenarios.mjs';
 import { startServices } from './lib/services.mjs';
+import { measureSqlFloors } from './lib/sql-floors.mjs';
 import { median } from './lib/stats.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { runWrk, writeRequestList } from './lib/wrk.mjs';
@@ -252,25 +260,68 @@ async function measureBareSql(scenario, ctx) {
   return { ...result, statements: sample, after_response_statements: afterResponse };
 }
 
-async function exportScenario(ctx, facts) {
-  const url = `${ctx.service.url}${exportRequestPath(facts)}`;
-  const runs = [];
-  let profile = null;
-  for (let i = 0; i < settings.exportRounds; i++) {
-    const profiler = args.profile && i === 0 ? await startCpuProfile(ctx.inspectorPort) : null;
-    const backends = await databaseBackendPids(ctx);
-    const { result: run, cpu } = await measureCpu({ workerd: ctx.service.pids, postgres: backends }, () =>
-      timeExport({ url, apiKey: ctx.apiKey, pids: ctx.service.pids }),
-    );
-    run.cpu = cpu;
-    if (profiler) profile = await profiler.stop(join(WORK, 'dist', 'index.js'));
-    if (run.status !== 200) return { skipped: `HTTP ${run.status}: ${run.detail}` };
-    if (!run.isZip) return { skipped: `not an xlsx (content-type ${run.contentType})` };
-    runs.push(run);
-  }
+/** One export download under measureCpu, with a CPU profile when `inspectorPort` is given. */
+async function measureExportRun({ url, apiKey, pids, backends, inspectorPort }) {
+  const loadAverage = loadavg()[0];
+  const profiler = inspectorPort ? await startCpuProfile(inspectorPort) : null;
+  const { result: run, cpu } = await measureCpu({ workerd: pids, postgres: backends }, () =>
+    timeExport({ url, apiKey, pids }),
+  );
+  run.cpu = cpu;
+  run.loadAverage = loadAverage;
+  if (profiler) run.profile = await profiler.stop(join(WORK, 'dist', 'index.js'));
+  return run;
+}
+
+/** What the export scenarios report from their rounds (medians; memory peaks over all rounds). */
+function exportSummary(runs, rows) {
   const seconds = median(runs.map((r) => r.seconds));
   const firstHalf = Math.max(...runs.map((r) => r.rssPeakFirstHalfMiB ?? 0));
   const secondHalf = Math.max(...runs.map((r) => r.rssPeakSecondHalfMiB ?? 0));
+  const profile = runs.find((r) => r.profile)?.profile;
+  return {
+    rows,
+    seconds,
+    cpu: {
+      workerd_pct: median(runs.map((r) => r.cpu.workerd_pct)),
+      postgres_pct: median(runs.map((r) => r.cpu.postgres_pct)),
+      machine_busy_pct: median(runs.map((r) => r.cpu.machine_busy_pct)),
+      workerd_ms_per_1000_rows: (median(runs.map((r) => r.cpu.workerd_pct)) * 10 * seconds) / (rows / 1000),
+    },
+    rows_per_s: rows / seconds,
+    mib: runs[0].bytes / 1048576,
+    rss_before_mib: runs[0].rssBeforeMiB,
+    rss_peak_mib: Math.max(...runs.map((r) => r.rssPeakMiB ?? 0)),
+    rss_peak_first_half_mib: firstHalf,
+    rss_peak_second_half_mib: secondHalf,
+    // Flat: the second half of the download needs no more memory than the first (16 MiB slack).
+    memory_flat: secondHalf <= firstHalf + 16,
+    rounds: runs.map((r) => ({ seconds: r.seconds, rss_peak_mib: r.rssPeakMiB, load_average: r.loadAverage })),
+    ...(profile ? { workerd_profile: profile } : {}),
+  };
+}
+
+const badExport = (run) =>
+  run.status !== 200
+    ? `HTTP ${run.status}: ${run.detail}`
+    : !run.isZip
+      ? `not an xlsx (content-type ${run.contentType})`
+      : null;
+
+async function exportScenario(ctx, facts) {
+  const url = `${ctx.service.url}${exportRequestPath(facts)}`;
+  const runs = [];
+  for (let i = 0; i < settings.exportRounds; i++) {
+    const run = await measureExportRun({
+      url,
+      apiKey: ctx.apiKey,
+      pids: ctx.service.pids,
+      backends: await databaseBackendPids(ctx),
+      inspectorPort: args.profile && i === 0 ? ctx.inspectorPort : undefined,
+    });
+    if (badExport(run)) return { skipped: badExport(run) };
+    runs.push(run);
+  }
   let bareSql = null;
   try {
     const { onPath: statements } = await captureStatements(ctx, { method: 'GET', path: exportRequestPath(facts) });
@@ -285,27 +336,36 @@ async function exportScenario(ctx, facts) {
   } catch (error) {
     bareSql = { error: error.message.slice(0, 300) };
   }
-  return {
-    rows: facts.exportRows,
-    seconds,
-    cpu: {
-      workerd_pct: median(runs.map((r) => r.cpu.workerd_pct)),
-      postgres_pct: median(runs.map((r) => r.cpu.postgres_pct)),
-      machine_busy_pct: median(runs.map((r) => r.cpu.machine_busy_pct)),
-      workerd_ms_per_1000_rows: (median(runs.map((r) => r.cpu.workerd_pct)) * 10 * seconds) / (facts.exportRows / 1000),
+  return { ...exportSummary(runs, facts.exportRows), bare_sql: bareSql };
+}
+
+/**
+ * Issue 18's export: 200,000 rows of one company (a scratch database of its own), each round by
+ * a workerd process started for it, so the export runs in a fresh isolate (export-company.mjs).
+ * The process reaches PostgreSQL directly: it holds the export's one connection.
+ */
+async function exportCompanyScenario({ ctx, outDir, onDriver }, server) {
+  const rows = quick ? 20_000 : COMPANY_EXPORT_ROWS;
+  const db = await ensureCompanyDatabase({ serverUrl: server, rows, log, fresh: args.fresh });
+  const runs = await companyExportRounds({
+    root: ROOT,
+    outDir,
+    work: WORK,
+    dbUrl: db.url,
+    lastId: db.lastId,
+    onDriver,
+    apiKey: ctx.apiKey,
+    rounds: settings.exportRounds,
+    measure: {
+      inspect: (i) => args.profile && i === 0,
+      // PostgreSQL CPU is not measured here: the export's backend opens during the round.
+      round: ({ service, url, apiKey, inspectorPort }) =>
+        measureExportRun({ url, apiKey, pids: service.pids, backends: [], inspectorPort }),
     },
-    rows_per_s: facts.exportRows / seconds,
-    mib: runs[0].bytes / 1048576,
-    rss_before_mib: runs[0].rssBeforeMiB,
-    rss_peak_mib: Math.max(...runs.map((r) => r.rssPeakMiB ?? 0)),
-    rss_peak_first_half_mib: firstHalf,
-    rss_peak_second_half_mib: secondHalf,
-    // Flat: the second half of the download needs no more memory than the first (16 MiB slack).
-    memory_flat: secondHalf <= firstHalf + 16,
-    bare_sql: bareSql,
-    rounds: runs.map((r) => ({ seconds: r.seconds, rss_peak_mib: r.rssPeakMiB })),
-    ...(profile ? { workerd_profile: profile } : {}),
-  };
+  });
+  const bad = runs.map(badExport).find(Boolean);
+  if (bad) return { skipped: bad };
+  return { ...exportSummary(runs, rows), company: EXPORT_COMPANY, fresh_isolate: true };
 }
 
 function printTable(markdown) {
@@ -361,7 +421,18 @@ async function main() {
 
   const scenarios = {};
   await runReadScenarios(scenarios, services.ctx, facts);
+  if (['recent', 'search_company', 'create_single', 'create_batch'].some(wanted)) {
+    log('sql_floors: the least SQL of each kind, PostgreSQL CPU alone...');
+    await guarded(
+      scenarios,
+      'sql_floors',
+      () => measureSqlFloors(benchUrl, { companyId: SEARCH_COMPANY }),
+      (f) =>
+        `  newest 501 ${f.newest_501_ms} ms, company count ${f.company_count_ms} ms, insert 1,000 ${f.insert_1000_ms} ms`,
+    );
+  }
   if (wanted('export_xlsx')) await runExport(scenarios, services.ctx, facts);
+  if (wanted('export_xlsx_company')) await runExportCompany(scenarios, services, server);
   try {
     await runWriteScenarios(scenarios, services.ctx, facts);
     if (wanted('live_tail')) await runLiveTail(scenarios, services, facts, server, benchUrl);
@@ -396,7 +467,7 @@ async function runReadScenarios(scenarios, ctx, facts) {
     try {
       if (scenario.cursorFor) await resolveCursor(scenario, ctx.service.url, ctx.apiKey);
       const measured = await measureHttp(scenario, ctx);
-      if (!measured.skipped) {
+      if (!measured.skipped && !scenario.noSql) {
         try {
           measured.bare_sql = await measureBareSql(scenario, ctx);
           measured.overhead_p50 = measured.p50_ms / measured.bare_sql.p50_ms;
@@ -415,6 +486,17 @@ async function runReadScenarios(scenarios, ctx, facts) {
       log(`  failed: ${error.message}`);
     }
   }
+}
+
+async function runExportCompany(scenarios, services, server) {
+  log(`export_xlsx_company: ${quick ? '20,000' : '200,000'} rows of one company as xlsx, fresh isolate each round...`);
+  await guarded(
+    scenarios,
+    'export_xlsx_company',
+    () => exportCompanyScenario(services, server),
+    (e) =>
+      `  ${e.rows_per_s.toFixed(0)} rows/s, workerd ${e.cpu.workerd_ms_per_1000_rows.toFixed(1)} ms CPU per 1,000 rows, peak RSS ${e.rss_peak_mib.toFixed(0)} MiB (load average ${e.rounds.map((r) => r.load_average.toFixed(1)).join(', ')})`,
+  );
 }
 
 async function runExport(scenarios, ctx, facts) {
@@ -465,6 +547,7 @@ async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, f
         workers: settings.workers,
         liveProcess: true,
         liveInspectorPort: args.profile ? await freePort() : undefined,
+        inspectorPort: args.profile ? await freePort() : undefined,
         build: false,
         configName: 'workerd-live-tail.capnp',
         stdio: openSync(logFile, 'w'),
@@ -484,12 +567,18 @@ async function runLiveTail(scenarios, { ctx, poolUrl, outDir, env, onDriver }, f
         benchUrl,
         // --profile: the object's process, in the run with the most streams.
         profileObject: tailService.liveInspectorPort ? () => startCpuProfile(tailService.liveInspectorPort) : null,
+        // --profile: the first serving process too (creates, stream relays, notifications).
+        profileServing: tailService.inspectorPort ? () => startCpuProfile(tailService.inspectorPort) : null,
         bundlePath: join(WORK, 'dist', 'index.js'),
-        pids: {
+        // Taken again for each measured run: pgbouncer opens server connections as the load grows.
+        pids: async () => ({
           workerd: tailService.pids.filter((pid) => pid !== tailService.livePid),
           live_tail_object: [tailService.livePid],
           postgres: await databaseBackendPids(ctx),
-        },
+          pgbouncer: [ctx.pool.pid],
+          // This process: the creates' load generator and the 200 streams' reader share the cores.
+          bench_client: [process.pid],
+        }),
         log,
       });
     },

@@ -33,8 +33,9 @@ async function preparePartitions(client, spanStart, spanEnd) {
  * Loads `rows` events spread in time order over [spanStart, spanEnd) in chunks of `chunk`, one
  * transaction each with the progress marker, so an interrupted load resumes where it stopped.
  * Indexes stay in place (no drop and rebuild): loading ~35k rows/s here with the trigram index.
+ * `company` (an id) makes every event that company's; null spreads them over all 50.
  */
-export async function loadEvents(client, { rows, spanStart, spanEnd, chunk, label }) {
+export async function loadEvents(client, { rows, spanStart, spanEnd, chunk, label, company = null }) {
   await client.query(`SET maintenance_work_mem = '256MB'`);
   await client.query(`SET synchronous_commit = off`);
   await preparePartitions(client, spanStart, spanEnd);
@@ -45,7 +46,7 @@ export async function loadEvents(client, { rows, spanStart, spanEnd, chunk, labe
   while (loaded < rows) {
     const hi = Math.min(rows, loaded + chunk);
     await client.query('BEGIN');
-    await client.query(LOAD_SQL, [loaded + 1, hi, rows, spanStart, spanEnd]);
+    await client.query(LOAD_SQL, [loaded + 1, hi, rows, spanStart, spanEnd, company]);
     await client.query('UPDATE bench_dataset SET loaded_rows = $1', [hi]);
     await client.query('COMMIT');
     loaded = hi;

@@ -21,8 +21,8 @@ export async function installIngestWithoutHash(client) {
   const def = rows[0].def;
   const without = def
     .replace(/FUNCTION public\.auditevents_ingest\(/, 'FUNCTION public.auditevents_ingest_unhashed(')
-    .replace(/auditevent_hash\([^)]*\)/g, 'NULL::bytea');
-  if (without === def || /auditevent_hash\(/.test(without) || !without.includes('auditevents_ingest_unhashed('))
+    .replace(/auditevent_hash(?:_with_json_names)?\([^)]*\)/g, 'NULL::bytea');
+  if (without === def || /auditevent_hash/.test(without) || !without.includes('auditevents_ingest_unhashed('))
     throw new Error('could not derive auditevents_ingest without its hash');
   await client.query(without);
 }

@@ -1,4 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { measureCpu } from './cpu.mjs';
@@ -24,46 +26,68 @@ const DRAIN_MS = 10_000;
 const LATE_MS = 30_000;
 const COMPANIES = Array.from({ length: 50 }, (_, i) => 5001 + i);
 
+/** The streams' connections: one each, held open (node:http, for the reason given at `post`). */
+const streamAgent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+
 /** One SSE connection; calls onAudit(eventId, nowMs) for each audit frame. */
 async function openStream(url, apiKey, onAudit) {
-  const controller = new AbortController();
-  const response = await fetch(url, { headers: { 'CSIQ-APIKEY': apiKey }, signal: controller.signal });
-  if (response.status !== 200) throw new Error(`stream: HTTP ${response.status} ${await response.text()}`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let ended = null;
   let closing = false;
   /** How the connection went away without an `end` frame (not by close()): the stream was lost. */
   let lost = null;
   const ids = new Set();
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) {
-          if (!closing && !ended) lost = 'closed';
-          return;
+  let request;
+  let finished;
+  const done = new Promise((resolve) => {
+    finished = resolve;
+  });
+  const onData = (value) => {
+    buffer += value;
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (frame.includes('\nevent: audit\n')) {
+        const id = /"Id":(\d+)/.exec(frame);
+        if (id) {
+          ids.add(Number(id[1]));
+          onAudit(Number(id[1]), performance.now());
         }
-        buffer += value;
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (frame.includes('\nevent: audit\n')) {
-            const id = /"Id":(\d+)/.exec(frame);
-            if (id) {
-              ids.add(Number(id[1]));
-              onAudit(Number(id[1]), performance.now());
-            }
-          } else if (frame.includes('event: end')) ended = frame;
-          end = buffer.indexOf('\n\n');
-        }
-      }
-    } catch (error) {
-      // aborted by close(); anything else is a lost connection
-      if (!closing) lost = String(error?.cause?.code ?? error?.name ?? error);
+      } else if (frame.includes('event: end')) ended = frame;
+      end = buffer.indexOf('\n\n');
     }
-  })();
+  };
+  await new Promise((resolve, reject) => {
+    request = http.get(url, { agent: streamAgent, headers: { 'CSIQ-APIKEY': apiKey } }, (response) => {
+      response.setEncoding('utf8');
+      if (response.statusCode !== 200) {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => reject(new Error(`stream: HTTP ${response.statusCode} ${text}`)));
+        return;
+      }
+      response.on('data', onData);
+      response.on('end', () => {
+        if (!closing && !ended) lost = 'closed';
+        finished();
+      });
+      response.on('error', (error) => {
+        // destroyed by close(); anything else is a lost connection
+        if (!closing) lost = String(error?.code ?? error?.name ?? error);
+        finished();
+      });
+      response.on('close', () => finished());
+      resolve();
+    });
+    request.on('error', (error) => {
+      if (!closing) lost = String(error?.code ?? error?.name ?? error);
+      finished();
+      reject(error);
+    });
+  });
   return {
     ids,
     get ended() {
@@ -74,10 +98,45 @@ async function openStream(url, apiKey, onAudit) {
     },
     close: async () => {
       closing = true;
-      controller.abort();
-      await pump;
+      request.destroy();
+      await done;
     },
   };
+}
+
+/**
+ * The creates' connections: kept alive, at most as many as may be in flight. node:http, not
+ * fetch: the load generator shares the 2 cores with the service, and fetch (undici's web
+ * streams) cost it 1.0-1.4 ms of CPU per create, a quarter of a core at 260 creates/s (measured
+ * 2026-12-02, docs/live-tail.md); what it spends the service cannot.
+ */
+const createAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+function post(url, apiKey, body) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: createAgent,
+        headers: {
+          'CSIQ-APIKEY': apiKey,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 /** Creates at `rate` per second until stop(); each 201's time is reported with the event id. */
@@ -93,13 +152,8 @@ function startCreates({ baseUrl, apiKey, rate, eventFor, on201 }) {
     inFlight++;
     const body = eventFor(i);
     try {
-      const response = await fetch(`${baseUrl}${API}/create`, {
-        method: 'POST',
-        headers: { 'CSIQ-APIKEY': apiKey, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const text = await response.text();
-      if (response.status !== 201) errors++;
+      const { status, text } = await post(`${baseUrl}${API}/create`, apiKey, JSON.stringify(body));
+      if (status !== 201) errors++;
       else on201(JSON.parse(text).id, body.company_id, performance.now());
     } catch {
       errors++;
@@ -266,8 +320,12 @@ async function measureWith(streamCount, ctx) {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const profiler = ctx.profile ? await ctx.profileObject() : null;
-  const { cpu } = await measureCpu(pids, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  const servingProfiler = ctx.profile && ctx.profileServing ? await ctx.profileServing() : null;
+  const loadBefore = loadavg()[0];
+  const { cpu } = await measureCpu(await pids(), () => new Promise((r) => setTimeout(r, seconds * 1000)));
   const profile = profiler ? await profiler.stop(ctx.bundlePath) : null;
+  const servingProfile = servingProfiler ? await servingProfiler.stop(ctx.bundlePath) : null;
+  const loadAfter = loadavg()[0];
   const oldestWriter = await writers.stop();
   loopDelay.disable();
   measuring = false;
@@ -334,7 +392,20 @@ async function measureWith(streamCount, ctx) {
         }
       : null,
     cpu,
+    // CPU per taken create of each group (ms): comparable across runs whose rates the machine's
+    // other work decided; what 500 creates/s would need is 500 times their sum.
+    cpu_ms_per_create: Object.fromEntries(
+      Object.entries(cpu)
+        .filter(([name, pct]) => name !== 'machine_busy_pct' && typeof pct === 'number')
+        .map(([name, pct]) => [
+          name.replace(/_pct$/, ''),
+          inWindow.length ? Math.round(((pct * 10 * seconds) / inWindow.length) * 100) / 100 : null,
+        ]),
+    ),
+    // The machine's 1-minute load average before and after the window (2 cores; others' work too).
+    load_average: [loadBefore, loadAfter].map((l) => Math.round(l * 10) / 10),
     ...(profile ? { object_profile: profile } : {}),
+    ...(servingProfile ? { serving_profile: servingProfile } : {}),
     oldest_open_writer: oldestWriter,
     oldest_open_writer_in_drain: oldestWriterInDrain,
     client_event_loop_delay_ms: {
@@ -345,8 +416,8 @@ async function measureWith(streamCount, ctx) {
 }
 
 /**
- * Runs the scenario with each stream count (default 1 and 200). `pids`: process groups whose
- * CPU is measured ({ workerd: [...], postgres: [...] }).
+ * Runs the scenario with each stream count (default 1 and 200). `pids`: resolves the process
+ * groups whose CPU is measured ({ workerd: [...], postgres: [...] }), asked again for each run.
  */
 export async function liveTailScenario(ctx) {
   // The first run must not pay for a cold service (JIT, pgbouncer's first connections, the
@@ -364,9 +435,16 @@ export async function liveTailScenario(ctx) {
     if (run.streams_lost_without_end)
       ctx.log(`    ${run.streams_lost_without_end} stream(s) lost without an end frame`);
     if (run.missing_detail) ctx.log(`    missing: ${JSON.stringify(run.missing_detail)}`);
-    if (run.object_profile) {
-      ctx.log(`    object process CPU profile (${run.object_profile.busy_ms} ms busy), top functions:`);
-      for (const f of run.object_profile.by_function.slice(0, 10)) ctx.log(`      ${f.pct}% ${f.ms} ms ${f.name}`);
+    ctx.log(`    CPU % of a core: ${JSON.stringify(run.cpu)}; load average ${run.load_average.join(' -> ')}`);
+    ctx.log(`    CPU ms per create: ${JSON.stringify(run.cpu_ms_per_create)}`);
+    for (const [which, profile] of [
+      ['object process', run.object_profile],
+      ['first serving process', run.serving_profile],
+    ]) {
+      if (!profile) continue;
+      ctx.log(`    ${which} CPU profile (${profile.busy_ms} ms busy), top functions:`);
+      for (const f of profile.by_function.slice(0, 12)) ctx.log(`      ${f.pct}% ${f.ms} ms ${f.name}`);
+      ctx.log(`      by package: ${profile.by_package.map((p) => `${p.name} ${p.pct}%`).join(', ')}`);
     }
     runs.push(run);
   }

@@ -96,7 +96,9 @@ export function summarizeProfile(profile, bundlePath) {
     const where = module ? `${module}:${callFrame.lineNumber + 1}` : callFrame.url || '';
     const key = `${name} ${where}`.trim();
     functions.set(key, (functions.get(key) ?? 0) + micros);
-    const pkg = name.startsWith('(') ? name : inBundle ? packageOf(module) : '(runtime)';
+    // An anonymous function of the bundle belongs to its module; "(program)", "(garbage collector)"
+    // and the like have no module and keep their own name.
+    const pkg = inBundle ? packageOf(module) : name.startsWith('(') ? name : '(runtime)';
     packages.set(pkg, (packages.get(pkg) ?? 0) + micros);
   }
   const top = (map, n) =>
@@ -108,5 +110,5 @@ export function summarizeProfile(profile, bundlePath) {
         ms: Math.round(micros / 100) / 10,
         pct: Math.round((micros / busy) * 1000) / 10,
       }));
-  return { busy_ms: Math.round(busy / 1000), by_package: top(packages, 12), by_function: top(functions, 15) };
+  return { busy_ms: Math.round(busy / 1000), by_package: top(packages, 12), by_function: top(functions, 25) };
 }

@@ -1,4 +1,5 @@
 /** Targets (issue 6), the markdown table, and the comparison with the previous run. */
+import { issue18Reasons } from './issue18-reasons.mjs';
 
 const fmt = (value, digits = 1) =>
   value === null || value === undefined || Number.isNaN(value)
@@ -7,7 +8,15 @@ const fmt = (value, digits = 1) =>
 
 /** Every target as { scenario, text, met } (met null when the scenario did not run). */
 /** Scenarios reported in a section of their own rather than the req/s table. */
-const OWN_SECTION = new Set(['export_xlsx', 'archive_month', 'live_tail', 'queued_ingest', 'integrity']);
+const OWN_SECTION = new Set([
+  'export_xlsx',
+  'export_xlsx_company',
+  'archive_month',
+  'live_tail',
+  'queued_ingest',
+  'integrity',
+  'sql_floors',
+]);
 
 export function evaluateTargets(scenarios) {
   const s = (name) => (scenarios[name]?.skipped ? undefined : scenarios[name]);
@@ -85,9 +94,8 @@ function addIssue18Targets(add) {
   add('recent', '(issue 18) >= 500 req/s', (v) => v.rps >= 500);
   add('search_company', '(issue 18) PostgreSQL <= 3 ms', pg(3));
   add('search_company', '(issue 18) Worker CPU <= 2.5 ms', worker(2.5));
-  // Measured on this scenario's export (the newest rows of every company, in the running
-  // service), not the issue's 200,000 rows of one company in a fresh isolate.
-  add('export_xlsx', '(issue 18) >= 60,000 rows/s', (v) => v.rows_per_s >= 60_000);
+  // The issue's scenario: 200,000 rows of one company, each round in a fresh isolate.
+  add('export_xlsx_company', '(issue 18) >= 60,000 rows/s', (v) => v.rows_per_s >= 60_000);
 }
 
 const mark = (met) => (met === null ? '–' : met ? 'yes' : '**no**');
@@ -150,6 +158,18 @@ export function renderMarkdown(result, previous) {
       const p = prev('export_xlsx');
       lines.push(
         `**Export (xlsx)**: ${fmt(exp.rows, 0)} rows in ${fmt(exp.seconds, 2)} s = **${fmt(exp.rows_per_s, 0)} rows/s** (${fmt(exp.mib, 1)} MiB file); bare SQL of the same export ${fmt(exp.bare_sql?.seconds, 2)} s; workerd RSS ${fmt(exp.rss_before_mib, 0)} → peak ${fmt(exp.rss_peak_mib, 0)} MiB (first half ${fmt(exp.rss_peak_first_half_mib, 0)}, second half ${fmt(exp.rss_peak_second_half_mib, 0)}: ${exp.memory_flat ? 'flat' : 'growing'}); workerd ${fmt(exp.cpu?.workerd_ms_per_1000_rows, 1)} ms CPU per 1,000 rows${p && !p.skipped ? `; previous ${fmt(p.rows_per_s, 0)} rows/s` : ''}. Target ${targetCell(targets, 'export_xlsx')}`,
+      );
+    }
+  }
+  const one = scenarios.export_xlsx_company;
+  if (one) {
+    lines.push('');
+    if (one.skipped) lines.push(`**Export (xlsx), one company, fresh isolate**: skipped: ${one.skipped}`);
+    else {
+      const p = prev('export_xlsx_company');
+      const loads = one.rounds.map((r) => fmt(r.load_average, 1)).join(', ');
+      lines.push(
+        `**Export (xlsx), one company, fresh isolate** (issue 18's scenario; a new workerd process for each round, its first request): ${fmt(one.rows, 0)} rows of company ${one.company} in ${fmt(one.seconds, 2)} s = **${fmt(one.rows_per_s, 0)} rows/s** (${fmt(one.mib, 1)} MiB file); workerd ${fmt(one.cpu?.workerd_ms_per_1000_rows, 1)} ms CPU per 1,000 rows; RSS peak ${fmt(one.rss_peak_mib, 0)} MiB (first half ${fmt(one.rss_peak_first_half_mib, 0)}, second half ${fmt(one.rss_peak_second_half_mib, 0)}: ${one.memory_flat ? 'flat' : 'growing'}); load average ${loads} at the rounds' start${p && !p.skipped ? `; previous ${fmt(p.rows_per_s, 0)} rows/s` : ''}. Target ${targetCell(targets, 'export_xlsx_company')}`,
       );
     }
   }
@@ -221,6 +241,7 @@ export function renderMarkdown(result, previous) {
       }
     }
   }
+  lines.push(...reasonLines(scenarios, targets));
   const missed = targets.filter((t) => t.met === false);
   lines.push('');
   lines.push(
@@ -229,4 +250,26 @@ export function renderMarkdown(result, previous) {
       : `Targets missed: ${missed.map((t) => `${t.scenario} (${t.text})`).join(', ')}. See docs/benchmark.md for what bounds them.`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The SQL floors and, for each missed issue 18 target, its measured reason. */
+function reasonLines(scenarios, targets) {
+  const lines = [];
+  const f = scenarios.sql_floors;
+  if (f && !f.skipped) {
+    lines.push('');
+    lines.push(
+      `**SQL floors** (PostgreSQL CPU of the least SQL of each kind, one connection, warm caches): the 501 newest events ${fmt(f.newest_501_ms, 2)} ms; 501 events of company ${f.company_id} ${fmt(f.company_page_501_ms, 2)} ms; that company's exact count ${fmt(f.company_count_ms, 2)} ms; inserting 1,000 copied events ${fmt(f.insert_1000_ms, 2)} ms (reading them ${fmt(f.copy_1000_select_ms, 2)} ms apart).`,
+    );
+  }
+  const reasons = issue18Reasons(scenarios, targets);
+  if (reasons.length > 0) {
+    lines.push('');
+    lines.push("**Why each missed issue 18 target is missed**, from this run's own measurements:");
+    lines.push('');
+    for (const r of reasons) {
+      lines.push(`- ${scenarios[r.scenario]?.title ?? r.scenario}, ${r.text.replace('(issue 18) ', '')}: ${r.reason}`);
+    }
+  }
+  return lines;
 }

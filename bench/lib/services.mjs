@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { buildConsole } from '../../scripts/build-console.mjs';
 import { buildBundle } from '../../scripts/serve/build.mjs';
 import { startPgbouncer } from '../../scripts/serve/pgbouncer.mjs';
 import { startService } from '../../scripts/serve/service.mjs';
@@ -32,6 +33,9 @@ export async function startServices({ root, work, server, databaseName, benchUrl
   if (args['no-build']) log('serving the bundle already in bench/.work/dist (--no-build)');
   else {
     log('building the bundle (wrangler deploy --dry-run)...');
+    // The bundle's static assets (docs pages, console) come from public/, which a fresh clone
+    // has not built yet: without it wrangler refuses to build at all.
+    await buildConsole({ quiet: true });
     await buildBundle(root, outDir);
   }
   const driver = await prepareDriver({ driver: args.driver, root });

@@ -1,6 +1,8 @@
 -- Benchmark dataset, part 2: events lo..hi of total, in time order over [span_start, span_end),
 -- deterministic (hashes of the row number, no random()), so every load is the same data.
--- $1 lo, $2 hi, $3 total, $4 span_start, $5 span_end.
+-- $1 lo, $2 hi, $3 total, $4 span_start, $5 span_end, $6 company: NULL for every company (the
+-- benchmark dataset), or one company id whose 40 users then do everything (the one-company
+-- export's database, bench/lib/export-company.mjs). User u works for company 5001 + u % 50.
 WITH kinds AS (
   SELECT k.k, f.functionalityid, t.eventtypeid, k.hi
   FROM bench_kinds k
@@ -11,7 +13,8 @@ g AS (
   SELECT i,
          $4::timestamptz + ($5::timestamptz - $4::timestamptz) * ((i - 0.5) / $3::float8)
            + (hashint8extended(i, 7) % 15000) * interval '1 millisecond' AS ts,
-         abs(hashint8extended(i, 1)) % 2000 AS u,
+         CASE WHEN $6::bigint IS NULL THEN abs(hashint8extended(i, 1)) % 2000
+              ELSE ($6::bigint - 5001) + 50 * (abs(hashint8extended(i, 1)) % 40) END AS u,
          abs(hashint8extended(i, 2)) % 1000 AS pick,
          abs(hashint8extended(i, 3)) AS r
   FROM generate_series($1::bigint, $2::bigint) AS i

@@ -237,6 +237,7 @@ export async function startService({
     pids: all.map((child) => child.pid),
     livePid: liveChild?.pid ?? null,
     liveInspectorPort: liveChild ? liveInspectorPort : undefined,
+    inspectorPort,
     url,
     stop,
   };

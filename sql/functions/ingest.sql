@@ -5,7 +5,8 @@
 -- Returns one row per input: its idx and either the stored id (duplicate = true when the
 -- event_id had been stored before) or an error code: unknown_functionality / unknown_event_type.
 --
--- Every stored row gets its eventhash in this same statement (issue 14, docs/integrity.md).
+-- Every stored row gets its eventhash in this same statement (issue 14, docs/integrity.md), with
+-- the catalogue names taken already escaped from the catalogue rows (name_json, sql/043).
 --
 -- Idempotency is per company: (companyid, eventid) is the key (032_idempotency_per_company.sql).
 -- No JIT: the planner overestimates this statement and compiling it cost 0.8 s a call
@@ -39,8 +40,8 @@ BEGIN
             company_id bigint, username text, message text, status text, additional_data jsonb)
         ),
         resolved AS (
-          SELECT i.*, f.functionalityid, t.eventtypeid,
-                 nextval('auditevents_id_seq') AS new_id,
+          SELECT i.*, f.functionalityid, t.eventtypeid, f.name_json AS functionality_json,
+                 t.name_json AS event_type_json, nextval('auditevents_id_seq') AS new_id,
                  coalesce(i.ts < (SELECT archived_before FROM auditevents_lifecycle), false) AS to_archive
           FROM input i
           LEFT JOIN auditfunctionalities f ON f.functionalityname = i.functionality
@@ -48,8 +49,9 @@ BEGIN
                  ON t.functionalityid = f.functionalityid AND t.eventtypename = i.event_type
         ),
         accepted AS (
-          SELECT r.*, auditevent_hash(r.new_id, r.ts, r.functionality, r.event_type, r.store_id, r.company_id,
-                                      r.username, r.message, r.status, r.additional_data, NULL::uuid) AS eventhash
+          SELECT r.*, auditevent_hash_with_json_names(r.new_id, r.ts, r.functionality_json, r.event_type_json,
+                        r.store_id, r.company_id, r.username, r.message, r.status, r.additional_data, NULL::uuid)
+                        AS eventhash
           FROM resolved r
           WHERE r.eventtypeid IS NOT NULL
         ),
@@ -85,8 +87,8 @@ BEGIN
           event_id uuid)
       ),
       resolved AS (
-        SELECT i.*, f.functionalityid, t.eventtypeid,
-               nextval('auditevents_id_seq') AS new_id,
+        SELECT i.*, f.functionalityid, t.eventtypeid, f.name_json AS functionality_json,
+               t.name_json AS event_type_json, nextval('auditevents_id_seq') AS new_id,
                -- Before the archive horizon: the month was archived, store it there. (A scalar
                -- subquery, not a join: the planner would take the one-row table for ~2,200 rows.)
                coalesce(i.ts < (SELECT archived_before FROM auditevents_lifecycle), false) AS to_archive
@@ -109,9 +111,11 @@ BEGIN
       ),
       accepted AS (
         -- The event hash (sql/functions/integrity.sql) over exactly what is stored: the catalogue
-        -- names matched these rows by equality, the other values go in unchanged.
-        SELECT r.*, auditevent_hash(r.new_id, r.ts, r.functionality, r.event_type, r.store_id, r.company_id,
-                                    r.username, r.message, r.status, r.additional_data, r.event_id) AS eventhash
+        -- rows matched these names by equality, so their name_json (sql/043) is each name as a JSON
+        -- string, escaped once when the catalogue row was written; the other values go in unchanged.
+        SELECT r.*, auditevent_hash_with_json_names(r.new_id, r.ts, r.functionality_json, r.event_type_json,
+                      r.store_id, r.company_id, r.username, r.message, r.status, r.additional_data, r.event_id)
+                      AS eventhash
         FROM resolved r
         WHERE r.eventtypeid IS NOT NULL
           AND (r.event_id IS NULL OR EXISTS (SELECT 1 FROM claimed c WHERE c.id = r.new_id))

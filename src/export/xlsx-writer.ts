@@ -12,44 +12,40 @@ import {
   workbookRelsXml,
   workbookXml,
 } from './xlsx-parts';
+import { XmlBytes } from './xml-bytes';
 import { type StreamedEntry, ZipWriter } from './zip-writer';
 
 export const SHEET_NAME = 'Audit Events';
 /** Excel refuses longer cell text; longer values are cut there (CSV and NDJSON keep them whole). */
 export const EXCEL_CELL_MAX_CHARS = 32_767;
 /**
- * A sheet also ends before its XML could pass 4 GiB (no ZIP64): UTF-8 is at most 3 bytes per
- * UTF-16 unit, so this many characters stay below. Real rows reach Excel's row limit long before.
+ * A sheet also ends before its XML could pass 4 GiB (no ZIP64), with room for its end. Real rows
+ * reach Excel's row limit long before.
  */
-const SHEET_MAX_CHARS = 1_300_000_000;
+const SHEET_MAX_BYTES = 4_000_000_000;
 /** zlib level 1: level 6 took 30% more CPU for a file 15% smaller (docs/export.md). */
 const DEFLATE_LEVEL = 1;
 
-const COLUMN_LETTERS = EXPORT_COLUMNS.map((_, i) => String.fromCharCode(65 + i));
+// Each cell starts `<c r="` column letter, then the row's digits.
+const CELL_OPEN = EXPORT_COLUMNS.map((_, i) => `<c r="${String.fromCharCode(65 + i)}`);
 
-// Characters XML cannot carry as text: markup, CR (which XML would turn into LF) and the control
-// characters XML 1.0 forbids, which Excel reads back from its _xHHHH_ notation. A literal
-// "_xHHHH_" in the data gets its underscore escaped so Excel shows it as written.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters to escape
-const NEEDS_ESCAPE = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_/;
-const ESCAPES = new RegExp(NEEDS_ESCAPE.source, 'g');
-
-function escapeMatch(match: string): string {
-  switch (match) {
-    case '&':
-      return '&amp;';
-    case '<':
-      return '&lt;';
-    case '>':
-      return '&gt;';
-    case '\r':
-      return '&#13;';
-  }
-  if (match.length > 1) return `_x005F_${match.slice(1)}`;
-  return `_x${match.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`;
+/** The rest of a cell's opening markup, after its reference, for one style (`` or ` s="1"`). */
+interface CellMarkup {
+  number: string;
+  inline: string;
+  inlinePreserve: string;
+  value: string;
+  valuePreserve: string;
 }
-
-const escapeText = (text: string) => (NEEDS_ESCAPE.test(text) ? text.replace(ESCAPES, escapeMatch) : text);
+const markupFor = (style: string): CellMarkup => ({
+  number: `"${style}><v>`,
+  inline: `"${style} t="inlineStr"><is><t>`,
+  inlinePreserve: `"${style} t="inlineStr"><is><t xml:space="preserve">`,
+  value: `"${style} t="str"><v>`,
+  valuePreserve: `"${style} t="str"><v xml:space="preserve">`,
+});
+const DATA_CELL = markupFor('');
+const HEADER_CELL = markupFor(` s="${HEADER_STYLE}"`);
 
 function fitCell(text: string): string {
   if (text.length <= EXCEL_CELL_MAX_CHARS) return text;
@@ -63,44 +59,56 @@ function fitCell(text: string): string {
 // value's literal "_x000D_" text is kept as written by LibreOffice, so it needs no escape there).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters that rule a cell out
 const NOT_PLAIN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
-const PLAIN_ESCAPES = /[&<>\r]/g;
-const escapePlain = (text: string) => text.replace(PLAIN_ESCAPES, escapeMatch);
 
 /**
  * A cell of text; empty text is no cell. Normally an inline string (no shared-strings table to
- * hold in memory). A text with a carriage return is written as a string value (t="str", as
- * exceljs and SheetJS write every string without a shared-strings table) instead: LibreOffice
- * turns an inline string holding CR LF into paragraphs and gives back LF alone, however the CR is
- * written (&#13;, _x000D_, separate runs), but keeps a string value's CR (issue 11.6, measured
- * with LibreOffice, docs/export.md). A string value cannot use the _xHHHH_ notation, so the rare
- * text with a character that needs it stays an inline string.
+ * hold in memory), escaped by XmlBytes: markup as entities, CR as &#13;, the control characters
+ * XML 1.0 forbids and U+FFFE/U+FFFF in Excel's _xHHHH_ notation, a literal "_xHHHH_" with its
+ * underscore escaped so Excel shows it as written. A text with a carriage return is written as a
+ * string value (t="str", as exceljs and SheetJS write every string without a shared-strings
+ * table) instead: LibreOffice turns an inline string holding CR LF into paragraphs and gives back
+ * LF alone, however the CR is written (&#13;, _x000D_, separate runs), but keeps a string
+ * value's CR (issue 11.6, measured with LibreOffice, docs/export.md). A string value cannot use
+ * the _xHHHH_ notation, so the rare text with a character that needs it stays an inline string.
  */
-function textCell(ref: string, text: string, style: string): string {
-  if (text === '') return '';
+function writeTextCell(out: XmlBytes, column: number, row: string, text: string, markup: CellMarkup): void {
+  if (text === '') return;
   const fitted = fitCell(text);
-  const preserve =
-    fitted.charCodeAt(0) <= 32 || fitted.charCodeAt(fitted.length - 1) <= 32 ? ' xml:space="preserve"' : '';
+  const preserve = fitted.charCodeAt(0) <= 32 || fitted.charCodeAt(fitted.length - 1) <= 32;
+  out.ascii(CELL_OPEN[column] as string);
+  out.ascii(row);
   if (fitted.includes('\r') && !NOT_PLAIN_XML.test(fitted)) {
-    return `<c r="${ref}"${style} t="str"><v${preserve}>${escapePlain(fitted)}</v></c>`;
+    out.ascii(preserve ? markup.valuePreserve : markup.value);
+    out.text(fitted, false);
+    out.ascii('</v></c>');
+    return;
   }
-  return `<c r="${ref}"${style} t="inlineStr"><is><t${preserve}>${escapeText(fitted)}</t></is></c>`;
+  out.ascii(preserve ? markup.inlinePreserve : markup.inline);
+  out.text(fitted, true);
+  out.ascii('</t></is></c>');
 }
 
-function rowXml(rowNumber: number, cells: readonly ExportCell[], style = ''): string {
-  let xml = `<row r="${rowNumber}">`;
+function writeRow(out: XmlBytes, rowNumber: number, cells: readonly ExportCell[], markup = DATA_CELL): void {
+  const row = String(rowNumber);
+  out.ascii('<row r="');
+  out.ascii(row);
+  out.ascii('">');
   for (let i = 0; i < cells.length; i++) {
     const value = cells[i] as ExportCell;
-    const ref = `${COLUMN_LETTERS[i]}${rowNumber}`;
-    xml += typeof value === 'number' ? `<c r="${ref}"${style}><v>${value}</v></c>` : textCell(ref, value, style);
+    if (typeof value === 'number') {
+      out.ascii(CELL_OPEN[i] as string);
+      out.ascii(row);
+      out.ascii(markup.number);
+      out.ascii(String(value));
+      out.ascii('</v></c>');
+    } else {
+      writeTextCell(out, i, row, value, markup);
+    }
   }
-  return `${xml}</row>`;
+  out.ascii('</row>');
 }
 
-const HEADER_ROW = rowXml(
-  1,
-  EXPORT_COLUMNS.map((c) => c.header),
-  ` s="${HEADER_STYLE}"`,
-);
+const HEADERS = EXPORT_COLUMNS.map((c) => c.header);
 
 /**
  * The workbook the old service made (sheet "Audit Events", bold header, ten columns), written
@@ -113,44 +121,55 @@ export const xlsxFormat: ExportFormat = {
   open(sink, options) {
     const zip = new ZipWriter(sink, DEFLATE_LEVEL);
     zip.addFile('xl/styles.xml', STYLES_XML);
+    // One buffer for the whole export: each batch's XML is written into it, deflated, forgotten.
+    const out = new XmlBytes();
     const sheetNames: string[] = [];
     let sheet: StreamedEntry;
     let rowsInSheet = 0;
-    let sheetChars = 0;
+    let sheetBytes = 0;
 
     const startSheet = () => {
       sheetNames.push(sheetNames.length === 0 ? SHEET_NAME : `${SHEET_NAME} ${sheetNames.length + 1}`);
       sheet = zip.beginEntry(sheetPath(sheetNames.length));
-      sheet.write(SHEET_START + HEADER_ROW);
+      out.ascii(SHEET_START);
+      writeRow(out, 1, HEADERS, HEADER_CELL);
       rowsInSheet = 0;
-      sheetChars = 0;
+      sheetBytes = 0;
+    };
+    /** Ends the sheet with what is buffered for it; the next one's start goes in the buffer. */
+    const nextSheet = () => {
+      out.ascii(SHEET_END);
+      sheet.write(out.take());
+      sheet.end();
+      startSheet();
     };
     startSheet();
 
     return {
       write(rows: readonly EventRow[]) {
-        let xml = '';
-        let chars = 0;
+        let bytes = 0;
         for (const row of rows) {
           const cells = toExportCells(row);
-          let next = rowXml(rowsInSheet + 2, cells);
-          if (rowsInSheet >= options.rowsPerSheet || sheetChars + next.length > SHEET_MAX_CHARS) {
-            sheet.write(xml + SHEET_END);
-            sheet.end();
-            xml = '';
-            startSheet();
-            next = rowXml(2, cells);
+          if (rowsInSheet >= options.rowsPerSheet) nextSheet();
+          let start = out.length;
+          writeRow(out, rowsInSheet + 2, cells);
+          if (sheetBytes + out.length - start > SHEET_MAX_BYTES && rowsInSheet > 0) {
+            out.truncate(start);
+            nextSheet();
+            start = out.length;
+            writeRow(out, 2, cells);
           }
-          xml += next;
-          chars += next.length;
+          const size = out.length - start;
+          bytes += size;
           rowsInSheet += 1;
-          sheetChars += next.length;
+          sheetBytes += size;
         }
-        sheet.write(xml);
-        return chars;
+        sheet.write(out.take());
+        return bytes;
       },
       end() {
-        sheet.write(SHEET_END);
+        out.ascii(SHEET_END);
+        sheet.write(out.take());
         sheet.end();
         zip.addFile('xl/workbook.xml', workbookXml(sheetNames));
         zip.addFile('xl/_rels/workbook.xml.rels', workbookRelsXml(sheetNames.length));

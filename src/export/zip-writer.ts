@@ -12,8 +12,11 @@ const VERSION = 20; // 2.0: deflate
 const DEFLATE_END = Uint8Array.of(0x03, 0x00);
 
 export interface StreamedEntry {
-  /** Deflates and emits one piece now (one piece per batch keeps the compression ratio). */
-  write(text: string): void;
+  /**
+   * Deflates and emits one piece now (one piece per batch keeps the compression ratio). Bytes
+   * are read before this returns: the caller may reuse their buffer.
+   */
+  write(piece: string | Uint8Array): void;
   /** Ends the entry: final deflate block, then its data descriptor. */
   end(): void;
 }
@@ -68,9 +71,9 @@ export class ZipWriter {
     this.emit(this.localHeader(record));
     const start = this.offset;
     return {
-      write: (text) => {
-        if (text.length === 0) return;
-        const data = encoder.encode(text);
+      write: (piece) => {
+        if (piece.length === 0) return;
+        const data = typeof piece === 'string' ? encoder.encode(piece) : piece;
         record.crc = crc32(data, record.crc);
         record.size += data.byteLength;
         checkLimit(record.size, 'entry');

@@ -2,8 +2,12 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { liveTailClient } from './client';
 import { NotifyCoalescer } from './notify-coalescer';
+import { COALESCE_MS } from './read-scheduler';
 
-/** Per isolate and object: at most one notification in flight (src/live/notify-coalescer.ts). */
+/**
+ * Per isolate and object: at most one notification in flight, at most one per the object's
+ * coalescing window (src/live/notify-coalescer.ts).
+ */
 const coalescers = new Map<string, NotifyCoalescer>();
 
 /**
@@ -15,7 +19,7 @@ export function notifyLiveTail(c: Context<AppEnv>): void {
   if (!client) return;
   let coalescer = coalescers.get(client.key);
   if (!coalescer) {
-    coalescer = new NotifyCoalescer();
+    coalescer = new NotifyCoalescer(COALESCE_MS);
     coalescers.set(client.key, coalescer);
   }
   const sending = coalescer.trigger(() => client.notify());

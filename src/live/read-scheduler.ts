@@ -1,3 +1,9 @@
+/**
+ * Notifications within this window share one fan-out read; an isolate also sends at most one
+ * notification per window (src/live/notify.ts).
+ */
+export const COALESCE_MS = 100;
+
 /** The clock and timer the scheduler uses: the platform's, or a test's. */
 export interface SchedulerClock {
   now(): number;

@@ -1,8 +1,9 @@
-import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { requireApiKey } from '../lib/auth';
 import { declaredQueryNames, reportIgnoredParameters } from '../lib/ignored-parameters';
+import { parseJsonBody } from '../lib/json-body';
 import { refuseNulInUrl } from '../lib/query-text';
 import { limitRatePerKey } from '../lib/rate-limit';
 import type { RouteRules } from '../lib/route-rules';
@@ -43,34 +44,59 @@ type RouteSpec = Omit<RouteConfig, 'method' | 'path'> & RouteRules & { route: Ro
 type Declared<R extends RouteSpec> = Omit<R, keyof RouteRules | 'route'> &
   MethodAndPath<R['route']> & { operationId: string };
 
+/** A handler typed by its route: `c.req.valid('query')` from the request's schemas, `c.json` from the answers'. */
+type HandlerOf<D> = D extends RouteConfig ? RouteHandler<D, AppEnv> : never;
+
+export type AppOpenAPI = OpenAPIHono<AppEnv>;
+
+/** A declared route with its handler, ready for its area's router (createRouter). */
+export interface AppRoute {
+  readonly addTo: (router: AppOpenAPI) => void;
+}
+
 /**
- * createRoute with the route's permission and audit action declared beside its path and schema:
+ * A route and its handler: createRoute with the route's permission and audit action declared
+ * beside its path and schema, then the handler, typed by that declaration (as Hono's
+ * `router.openapi(route, handler)`):
  * `defineRoute({ operationId, scope, audit, route: 'GET /audit-events/recent', tags, request,
- * responses, ... })`. The path is relative to the API prefix (the area's sub-router is mounted
- * there, src/routes/index.ts); tags are the area's constant (its schemas.ts).
+ * responses, ... }, async (c) => ...)`. The path is relative to the API prefix (the area's
+ * sub-router is mounted there, src/routes/index.ts); tags are the area's constant (its schemas.ts).
  */
-export function defineRoute<const R extends RouteSpec>(spec: R): Declared<R> {
+export function defineRoute<const R extends RouteSpec>(spec: R, handler: HandlerOf<Declared<R>>): AppRoute {
   const { scope, audit, tenantAdmin, route, ...config } = spec;
   const space = route.indexOf(' ');
-  const method = route.slice(0, space).toLowerCase();
-  const path = route.slice(space + 1);
+  // A required JSON body is read by parseJsonBody before the validator (422 for malformed JSON,
+  // 415 for another type); a route with an optional body brings its own reader (run-maintenance).
+  const body = config.request?.body;
+  const json = body?.required === true && body.content['application/json'] !== undefined ? [parseJsonBody] : [];
   const own = config.middleware === undefined ? [] : [config.middleware].flat();
-  return {
+  const declared: RouteConfig = {
     ...config,
-    method,
-    path,
+    method: route.slice(0, space).toLowerCase() as RouteConfig['method'],
+    path: route.slice(space + 1),
     middleware: [
       ...guardsFor(
         { operationId: config.operationId, scope, audit, tenantAdmin },
         declaredQueryNames(config.request?.query),
       ),
+      ...json,
       ...own,
     ],
-  } as unknown as Declared<R>;
+  };
+  // The handler was typed by this declaration (Declared<R>); the router takes it as a handler of any route.
+  const typed = handler as unknown as RouteHandler<RouteConfig, AppEnv>;
+  return { addTo: (router) => router.openapi(declared, typed) };
 }
 
-/** A sub-router for one area; the app's validation hook reaches it when it is mounted. */
-export const createRouter = () => new OpenAPIHono<AppEnv>();
+/**
+ * An area's sub-router with its routes, in the order of the OpenAPI document; the app's validation
+ * hook reaches it when it is mounted.
+ */
+export function createRouter(...routes: AppRoute[]): AppOpenAPI {
+  const router = new OpenAPIHono<AppEnv>();
+  for (const route of routes) route.addTo(router);
+  return router;
+}
 
 export interface RouteTableRow extends RouteRules {
   method: string;

@@ -3,11 +3,11 @@ import { ingestAdminRoutes } from './admin-ingest';
 import { adminKeysRoutes } from './admin-keys';
 import { lifecycleRoutes } from './admin-lifecycle';
 import { catalogueRoutes } from './catalogue';
+import type { AppOpenAPI } from './define-route';
 import { eventsRoutes } from './events';
 import { healthRoutes } from './health';
 import { integrityRoutes } from './integrity';
 import { API_PREFIX } from './paths';
-import type { AppOpenAPI } from './route-helpers';
 import { whoamiRoutes } from './whoami';
 
 /** The areas, in the order of the OpenAPI document; each mounted under the API prefix once. */

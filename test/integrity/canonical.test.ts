@@ -37,6 +37,45 @@ describe('the canonical encoding (issue 14.1)', () => {
     });
   });
 
+  it('ingest hashes with the catalogue names the catalogue stores escaped (name_json), also for names to escape', async () => {
+    // sql/043: each catalogue row carries its name as a JSON string, which ingest puts into the hash
+    // instead of escaping the names of every event; the hash must still be the one of the plain names.
+    const functionality = 'Odd "functionality" \\ with\nescapes – ü';
+    const eventType = 'type\t"quoted" 😀';
+    await withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const { rows: names } = await client.query<{ f: string; t: string }>(
+          `WITH f AS (INSERT INTO auditfunctionalities (functionalityname) VALUES ($1) RETURNING *),
+                t AS (INSERT INTO auditeventtypes (functionalityid, eventtypename) SELECT functionalityid, $2 FROM f
+                      RETURNING *)
+           SELECT f.name_json = to_json($1::text)::text AS f, t.name_json = to_json($2::text)::text AS t FROM f, t`,
+          [functionality, eventType],
+        );
+        expect(names[0]).toEqual({ f: true, t: true });
+        for (const eventId of [null, '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f']) {
+          const { rows } = await client.query<{ id: string; error: string | null }>(
+            `SELECT id, error FROM auditevents_ingest(jsonb_build_array(jsonb_build_object(
+               'idx', 0, 'ts', now(), 'functionality', $1::text, 'event_type', $2::text, 'store_id', 7,
+               'company_id', 934015, 'username', 'u', 'message', 'm', 'status', 'Failed',
+               'additional_data', '{"k": [1, "v"]}'::jsonb, 'event_id', $3::uuid)))`,
+            [functionality, eventType, eventId],
+          );
+          expect(rows[0]?.error).toBeNull();
+          const { rows: stored } = await client.query<{ ok: boolean }>(
+            `SELECT eventhash = auditevent_hash(id, eventtimestamp, $2, $3, storelocationid, companyid, username,
+                                                message, status, additionaldata, eventid) AS ok
+               FROM auditevents WHERE id = $1`,
+            [rows[0]?.id, functionality, eventType],
+          );
+          expect(stored[0]?.ok, `event_id ${eventId}`).toBe(true);
+        }
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+  });
+
   it('numbers print as PostgreSQL numeric prints them', () => {
     const cases: [string, string][] = [
       ['1.0', '1.0'],
@@ -120,12 +159,15 @@ describe('the canonical encoding (issue 14.1)', () => {
       const { rows } = await client.query<{ n: string; differ: string; hash_differ: string }>(
         `WITH s AS (SELECT x FROM unnest($1::text[]) AS x),
               d AS (SELECT y::jsonb AS y FROM unnest($2::text[]) AS y),
+              -- The two statuses the table allows are written as constants; anything else (NULL,
+              -- another case, characters to escape) takes to_json().
+              st AS (SELECT x FROM unnest($3::text[]) AS x),
               cases AS (
                 SELECT 1042::bigint AS id, TIMESTAMPTZ '2026-11-20 16:00:00.123456+00' AS ts,
                        f.x AS functionality, t.x AS event_type, CASE WHEN f.x IS NULL THEN NULL ELSE 101 END::bigint AS store,
-                       5001::bigint AS company, u.x AS username, coalesce(m.x, '') AS message, 'Success' AS status,
+                       5001::bigint AS company, u.x AS username, coalesce(m.x, '') AS message, st.x AS status,
                        d.y AS additional_data, CASE WHEN u.x IS NULL THEN NULL ELSE gen_random_uuid() END AS event_id
-                FROM s f, s t, s u, s m, d
+                FROM s f, s t, s u, s m, d, st
                 WHERE (f.x IS NULL OR t.x IS NULL OR f.x = t.x) AND (u.x IS NULL OR m.x IS NULL OR u.x <> m.x)),
               both_ AS (
                 SELECT auditevent_canonical(id, ts, functionality, event_type, store, company, username, message,
@@ -139,7 +181,7 @@ describe('the canonical encoding (issue 14.1)', () => {
          SELECT count(*) AS n, count(*) FILTER (WHERE built IS DISTINCT FROM reference) AS differ,
                 count(*) FILTER (WHERE verify_hash IS DISTINCT FROM sha256(convert_to(reference, 'UTF8'))) AS hash_differ
          FROM both_`,
-        [strings, data],
+        [strings, data, ['Success', 'Failed', null, 'success', 'Failed ', 'Fa"il\\ed\n']],
       );
       expect(Number(rows[0]?.n)).toBeGreaterThan(1000);
       expect(rows[0]?.differ).toBe('0');

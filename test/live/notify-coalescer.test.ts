@@ -17,10 +17,18 @@ function manualSend() {
   return { send, answer, calls: () => calls };
 }
 
+/** A clock whose time the test sets; sleeps are recorded and released by the test. */
+function fixedClock(now: () => number, sleeps: { ms: number; wake: () => void }[] = []) {
+  return { now, sleep: (ms: number) => new Promise<void>((wake) => sleeps.push({ ms, wake })) };
+}
+
 describe('NotifyCoalescer: one notification of the fan-out in flight per isolate', () => {
   it('folds commits made while one is in flight into exactly one more, sent after it', async () => {
     const { send, answer, calls } = manualSend();
-    const coalescer = new NotifyCoalescer(() => 0);
+    const coalescer = new NotifyCoalescer(
+      0,
+      fixedClock(() => 0),
+    );
     const leading = coalescer.trigger(send);
     expect(leading).not.toBeNull();
     expect(calls()).toBe(1);
@@ -40,7 +48,10 @@ describe('NotifyCoalescer: one notification of the fan-out in flight per isolate
   it('stops waiting for a notification stuck in flight: the next commit sends its own', async () => {
     const { send, calls } = manualSend();
     let now = 0;
-    const coalescer = new NotifyCoalescer(() => now);
+    const coalescer = new NotifyCoalescer(
+      0,
+      fixedClock(() => now),
+    );
     coalescer.trigger(send);
     now = 1_000;
     expect(coalescer.trigger(send)).toBeNull();
@@ -51,7 +62,10 @@ describe('NotifyCoalescer: one notification of the fan-out in flight per isolate
 
   it('is free again after a failed notification', async () => {
     let calls = 0;
-    const coalescer = new NotifyCoalescer(() => 0);
+    const coalescer = new NotifyCoalescer(
+      0,
+      fixedClock(() => 0),
+    );
     const failing = coalescer.trigger(async () => {
       calls += 1;
       throw new Error('object unreachable');
@@ -63,5 +77,54 @@ describe('NotifyCoalescer: one notification of the fan-out in flight per isolate
       }),
     ).not.toBeNull();
     expect(calls).toBe(2);
+  });
+
+  it('sends at most one notification per interval: commits within it wait for its end, then one more', async () => {
+    const { send, answer, calls } = manualSend();
+    let now = 0;
+    const sleeps: { ms: number; wake: () => void }[] = [];
+    const coalescer = new NotifyCoalescer(
+      100,
+      fixedClock(() => now, sleeps),
+    );
+    const leading = coalescer.trigger(send);
+    expect(calls()).toBe(1);
+    now = 10;
+    expect(coalescer.trigger(send)).toBeNull();
+    now = 30;
+    await answer(); // the first answered 30 ms after it was sent: wait the other 70
+    expect(calls()).toBe(1);
+    expect(sleeps.map((s) => s.ms)).toEqual([70]);
+    now = 60;
+    expect(coalescer.trigger(send)).toBeNull(); // folded into the same next one
+    now = 100;
+    sleeps.shift()?.wake();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(calls()).toBe(2);
+    now = 105;
+    await answer(); // nothing new since: the run ends without waiting
+    await leading;
+    expect(sleeps).toHaveLength(0);
+    expect(calls()).toBe(2);
+    // A commit after the run sends at once (the interval counts from the last send, 100).
+    now = 250;
+    expect(coalescer.trigger(send)).not.toBeNull();
+    expect(calls()).toBe(3);
+  });
+
+  it('sends at once when the interval has passed during the notification', async () => {
+    const { send, answer, calls } = manualSend();
+    let now = 0;
+    const sleeps: { ms: number; wake: () => void }[] = [];
+    const coalescer = new NotifyCoalescer(
+      100,
+      fixedClock(() => now, sleeps),
+    );
+    coalescer.trigger(send);
+    coalescer.trigger(send);
+    now = 150;
+    await answer();
+    expect(sleeps).toHaveLength(0);
+    expect(calls()).toBe(2);
   });
 });

@@ -5,20 +5,22 @@ import { forgetKey } from '../../lib/api-key-cache';
 import { HttpError } from '../../lib/errors';
 import { noteForAudit } from '../../lib/self-audit';
 import { defineRoute } from '../define-route';
-import type { AppRouteHandler } from '../route-helpers';
 import { KEYS_TAGS, NameParamSchema, revokeResponses, toApiKey } from './schemas';
 
-export const revokeKeyRoute = defineRoute({
-  operationId: 'revokeApiKey',
-  scope: 'admin',
-  audit: 'Admin action',
-  route: 'POST /admin/keys/{name}/revoke',
-  tags: KEYS_TAGS,
-  summary: 'Revoke an API key',
-  description: 'Refused at once by this isolate, and by every other within API_KEY_CACHE_TTL_SECONDS (60 s at most).',
-  request: { params: NameParamSchema },
-  responses: revokeResponses,
-});
+export const revokeKeyRoute = defineRoute(
+  {
+    operationId: 'revokeApiKey',
+    scope: 'admin',
+    audit: 'Admin action',
+    route: 'POST /admin/keys/{name}/revoke',
+    tags: KEYS_TAGS,
+    summary: 'Revoke an API key',
+    description: 'Refused at once by this isolate, and by every other within API_KEY_CACHE_TTL_SECONDS (60 s at most).',
+    request: { params: NameParamSchema },
+    responses: revokeResponses,
+  },
+  async (c) => c.json(await revokeNamedKey(c, c.req.valid('param').name), 200),
+);
 
 /** Revokes the named key (revoke and delete): the answer body, or 404. */
 export async function revokeNamedKey(c: Context<AppEnv>, name: string) {
@@ -33,6 +35,3 @@ export async function revokeNamedKey(c: Context<AppEnv>, name: string) {
     ...toApiKey(outcome.record),
   };
 }
-
-export const revokeKeyHandler: AppRouteHandler<typeof revokeKeyRoute> = async (c) =>
-  c.json(await revokeNamedKey(c, c.req.valid('param').name), 200);

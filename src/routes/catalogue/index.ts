@@ -1,12 +1,8 @@
 import { createRouter } from '../define-route';
-import { companiesHandler, companiesRoute } from './companies';
-import { eventTypesHandler, eventTypesRoute } from './event-types';
-import { functionalitiesHandler, functionalitiesRoute } from './functionalities';
-import { storesHandler, storesRoute } from './stores';
+import { companiesRoute } from './companies';
+import { eventTypesRoute } from './event-types';
+import { functionalitiesRoute } from './functionalities';
+import { storesRoute } from './stores';
 
 /** The catalogue and directory reads of the old service (events:read). */
-export const catalogueRoutes = createRouter()
-  .openapi(eventTypesRoute, eventTypesHandler)
-  .openapi(functionalitiesRoute, functionalitiesHandler)
-  .openapi(companiesRoute, companiesHandler)
-  .openapi(storesRoute, storesHandler);
+export const catalogueRoutes = createRouter(eventTypesRoute, functionalitiesRoute, companiesRoute, storesRoute);

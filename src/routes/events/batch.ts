@@ -4,22 +4,13 @@ import type { AppEnv } from '../../app-env';
 import { type IngestOutcome, type IngestRow, ingestEvents } from '../../db/queries/events';
 
 import { noteIgnored } from '../../lib/ignored-parameters';
-import { parseJsonBody } from '../../lib/json-body';
 import { notifyLiveTail } from '../../live/notify';
 import { defineRoute } from '../define-route';
-import type { AppRouteHandler } from '../route-helpers';
 import { errorResponses, jsonBody, jsonResponse, jsonResponses, ValidationErrorSchema } from '../schemas';
 import { acceptForQueue } from './accept-for-queue';
-import { checkBatchItems } from './check-items';
+import { batchVerdict, checkBatchItems } from './check-items';
 import { unknownNameMessage } from './prepare-event';
-import {
-  BATCH_MAX_EVENTS,
-  BatchInputSchema,
-  batchTooLarge,
-  batchTooLargeResponse,
-  EVENTS_TAGS,
-  IgnoredFieldsSchema,
-} from './schemas';
+import { BATCH_MAX_EVENTS, BatchInputSchema, batchTooLargeResponse, EVENTS_TAGS, IgnoredFieldsSchema } from './schemas';
 
 const ItemResultSchema = z.object({
   index: z.number().int(),
@@ -29,6 +20,7 @@ const ItemResultSchema = z.object({
   errors: ValidationErrorSchema.shape.detail.optional(),
   ignored_fields: IgnoredFieldsSchema,
 });
+type ItemResult = z.infer<typeof ItemResultSchema>;
 
 const BatchResultSchema = z
   .object({
@@ -49,79 +41,72 @@ const BatchResultSchema = z
   })
   .openapi('AuditEventBatchResult');
 
-export const batchRoute = defineRoute({
-  operationId: 'createAuditEventBatch',
-  scope: 'events:write',
-  audit: null,
-  route: 'POST /audit-events/batch',
-  tags: EVENTS_TAGS,
-  summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
-  description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).`,
-  middleware: [parseJsonBody] as const,
-  request: { body: jsonBody(BatchInputSchema) },
-  responses: {
-    ...jsonResponses(BatchResultSchema, {
-      201: 'Every event stored (or already stored)',
-      202: 'INGEST_MODE=queue only: every event accepted by the ingest queue',
-      207: 'Some events refused; see results[].errors',
-    }),
-    413: batchTooLargeResponse,
-    ...errorResponses,
-    422: jsonResponse(
-      z.union([BatchResultSchema, ValidationErrorSchema]),
-      'The body is not a batch (detail only), or every event was refused and nothing stored (results[].errors and detail say why)',
-    ),
-  },
-});
-
-type ItemResult = z.infer<typeof ItemResultSchema>;
-
-export const batchHandler: AppRouteHandler<typeof batchRoute> = async (c) => {
-  const { events } = c.req.valid('json');
-  if (events.length > BATCH_MAX_EVENTS) {
-    throw batchTooLarge(events.length);
-  }
-  const { config, principal } = c.var;
-  const checked = checkBatchItems(events, principal, config, Date.now());
-  const { rows, ignoredByIndex } = checked;
-  for (const [index, ignored] of ignoredByIndex) {
-    noteIgnored(
-      c,
-      ignored.map((name) => `events[${index}].${name}`),
-    );
-  }
-  const results: ItemResult[] = checked.failures.map((f) => ({
-    index: f.index,
-    id: null,
-    duplicate: false,
-    errors: f.errors,
-  }));
-  if (config.INGEST_MODE === 'queue') return queuedBatch(c, rows, results, ignoredByIndex);
-  const outcomes = await ingestEvents(c.var.database().db, rows, (code, attempt) =>
-    c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
-  );
-  results.push(...storedResults(outcomes, rows));
-  sortWithIgnoredFields(results, ignoredByIndex);
-  const failed = results.filter((r) => r.errors).length;
-  const duplicates = results.filter((r) => r.duplicate).length;
-  const created = results.length - failed - duplicates;
-  if (created > 0) notifyLiveTail(c);
-  // Nothing stored is not a success of any kind: a client that looks only at the status must see it.
-  const status = failed === 0 ? 201 : failed === results.length ? 422 : 207;
-  return c.json(
-    {
-      StatusCode: status,
-      message:
-        failed === 0 ? 'Audit events created successfully' : `${failed} of ${results.length} events were refused`,
-      created,
-      duplicates,
-      failed,
-      results,
-      ...(status === 422 ? { detail: results.flatMap((r) => r.errors ?? []) } : {}),
+export const batchRoute = defineRoute(
+  {
+    operationId: 'createAuditEventBatch',
+    scope: 'events:write',
+    audit: null,
+    route: 'POST /audit-events/batch',
+    tags: EVENTS_TAGS,
+    summary: `Store up to ${BATCH_MAX_EVENTS} events in one statement`,
+    description: `Each item is validated like a create body. Valid items are stored together in one statement (all or nothing for the valid ones); every item gets a result with its index and either its id or its errors. 201 when every item was stored, 207 when some were refused, 422 when every item was refused (nothing stored). More than ${BATCH_MAX_EVENTS} events: 413. Unknown fields of an item are ignored (the item is stored) and named in its ignored_fields and the X-Ignored-Parameters header (as events[i].name).`,
+    request: { body: jsonBody(BatchInputSchema) },
+    responses: {
+      ...jsonResponses(BatchResultSchema, {
+        201: 'Every event stored (or already stored)',
+        202: 'INGEST_MODE=queue only: every event accepted by the ingest queue',
+        207: 'Some events refused; see results[].errors',
+      }),
+      413: batchTooLargeResponse,
+      ...errorResponses,
+      422: jsonResponse(
+        z.union([BatchResultSchema, ValidationErrorSchema]),
+        'The body is not a batch (detail only), or every event was refused and nothing stored (results[].errors and detail say why)',
+      ),
     },
-    status,
-  );
-};
+  },
+  async (c) => {
+    const { events } = c.req.valid('json');
+    const { config, principal } = c.var;
+    const checked = checkBatchItems(events, principal, config, Date.now());
+    const { rows, ignoredByIndex } = checked;
+    for (const [index, ignored] of ignoredByIndex) {
+      noteIgnored(
+        c,
+        ignored.map((name) => `events[${index}].${name}`),
+      );
+    }
+    const results: ItemResult[] = checked.failures.map((f) => ({
+      index: f.index,
+      id: null,
+      duplicate: false,
+      errors: f.errors,
+    }));
+    if (config.INGEST_MODE === 'queue') return queuedBatch(c, rows, results, ignoredByIndex);
+    const outcomes = await ingestEvents(c.var.database().db, rows, (code, attempt) =>
+      c.var.logger.warn('ingest retried after a transient conflict', { code, attempt }),
+    );
+    results.push(...storedResults(outcomes, rows));
+    sortWithIgnoredFields(results, ignoredByIndex);
+    const failed = results.filter((r) => r.errors).length;
+    const duplicates = results.filter((r) => r.duplicate).length;
+    const created = results.length - failed - duplicates;
+    if (created > 0) notifyLiveTail(c);
+    const { status, message } = batchVerdict(failed, results.length, 201);
+    return c.json(
+      {
+        StatusCode: status,
+        message,
+        created,
+        duplicates,
+        failed,
+        results,
+        ...(status === 422 ? { detail: results.flatMap((r) => r.errors ?? []) } : {}),
+      },
+      status,
+    );
+  },
+);
 
 /** INGEST_MODE=queue: the same body, 202 (or 207 / 422), ids null, each queued event's event_id. */
 async function queuedBatch(
@@ -138,14 +123,11 @@ async function queuedBatch(
   ];
   sortWithIgnoredFields(results, ignoredByIndex);
   const failed = results.length - outcome.accepted.length;
-  const status = failed === 0 ? 202 : failed === results.length ? 422 : 207;
+  const { status, message } = batchVerdict(failed, results.length, 202);
   return c.json(
     {
       StatusCode: status,
-      message:
-        failed === 0
-          ? 'Audit events accepted; they will be stored'
-          : `${failed} of ${results.length} events were refused`,
+      message,
       created: 0,
       duplicates: 0,
       failed,

@@ -4,7 +4,7 @@ import type { Principal } from '../../lib/auth';
 import type { ValidationIssue } from '../../lib/errors';
 import { toValidationIssues } from '../../lib/validation-issues';
 import { earliestEventMs, prepareEvent } from './prepare-event';
-import { EventInputSchema, unknownFieldsOf } from './schemas';
+import { BATCH_MAX_EVENTS, batchTooLarge, EventInputSchema, unknownFieldsOf } from './schemas';
 
 export interface ItemFailure {
   index: number;
@@ -12,9 +12,10 @@ export interface ItemFailure {
 }
 
 /**
- * The per-item checks of a batch body, shared by POST /batch and /enqueue: each item's shape
- * (the create schema), the key's companies, the clock checks, and which unknown fields it ignores. Valid items become ingest
- * rows (idx = their index), the others failures with FastAPI-shaped issues naming the item.
+ * The checks of a batch body, shared by POST /batch and /enqueue: at most BATCH_MAX_EVENTS items
+ * (else a 413), then each item's shape (the create schema), the key's companies, the clock checks,
+ * and which unknown fields it ignores. Valid items become ingest rows (idx = their index), the
+ * others failures with FastAPI-shaped issues naming the item.
  */
 export function checkBatchItems(
   events: unknown[],
@@ -22,6 +23,7 @@ export function checkBatchItems(
   config: Config,
   nowMs: number,
 ): { rows: IngestRow[]; failures: ItemFailure[]; ignoredByIndex: Map<number, string[]> } {
+  if (events.length > BATCH_MAX_EVENTS) throw batchTooLarge(events.length);
   const rows: IngestRow[] = [];
   const failures: ItemFailure[] = [];
   // Fields the service does not know are ignored, as the old service did; the route names them.
@@ -63,4 +65,24 @@ export function checkBatchItems(
     else rows.push(prepared.row);
   }
   return { rows, failures, ignoredByIndex };
+}
+
+const ALL_OK_MESSAGES = {
+  201: 'Audit events created successfully',
+  202: 'Audit events accepted; they will be stored',
+} as const;
+
+/**
+ * The status and message of a batch answer (POST /batch, stored or queued, and /enqueue): allOk
+ * when no item was refused, 422 when every one was (nothing stored is not a success of any kind:
+ * a client that looks only at the status must see it), else 207.
+ */
+export function batchVerdict<S extends keyof typeof ALL_OK_MESSAGES>(
+  failed: number,
+  total: number,
+  allOk: S,
+): { status: S | 207 | 422; message: string } {
+  const status = failed === 0 ? allOk : failed === total ? 422 : 207;
+  const message = failed === 0 ? ALL_OK_MESSAGES[allOk] : `${failed} of ${total} events were refused`;
+  return { status, message };
 }

@@ -2,10 +2,8 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { validationError } from '../../lib/errors';
-import { parseJsonBody } from '../../lib/json-body';
 import { toValidationIssues } from '../../lib/validation-issues';
 import { defineRoute } from '../define-route';
-import type { AppRouteHandler } from '../route-helpers';
 import {
   errorResponse,
   errorResponses,
@@ -15,15 +13,8 @@ import {
   ValidationErrorSchema,
 } from '../schemas';
 import { acceptForQueue } from './accept-for-queue';
-import { checkBatchItems, type ItemFailure } from './check-items';
-import {
-  BATCH_MAX_EVENTS,
-  BatchInputSchema,
-  batchTooLarge,
-  batchTooLargeResponse,
-  EVENTS_TAGS,
-  EventInputSchema,
-} from './schemas';
+import { batchVerdict, checkBatchItems, type ItemFailure } from './check-items';
+import { BATCH_MAX_EVENTS, BatchInputSchema, batchTooLargeResponse, EVENTS_TAGS, EventInputSchema } from './schemas';
 import { prepareSingleEvent, queueSingleEvent } from './single-event';
 
 const EnqueueItemSchema = z.object({
@@ -61,45 +52,45 @@ const EnqueueBodySchema = z
     oneOf: [{ $ref: '#/components/schemas/AuditEventCreate' }, { $ref: '#/components/schemas/AuditEventBatch' }],
   });
 
-export const enqueueRoute = defineRoute({
-  operationId: 'enqueueAuditEvents',
-  scope: 'events:write',
-  audit: null,
-  route: 'POST /audit-events/enqueue',
-  tags: EVENTS_TAGS,
-  summary: 'Accept events for storing through the ingest queue (202), whatever the database is doing',
-  description: `Takes a create body (one event) or a batch body (up to ${BATCH_MAX_EVENTS} events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md`,
-  middleware: [parseJsonBody] as const,
-  request: { body: jsonBody(EnqueueBodySchema) },
-  responses: {
-    ...jsonResponses(EnqueueResultSchema, {
-      202: 'Every event accepted: it will be stored',
-      207: 'Some events refused (results[].errors); the others accepted',
-    }),
-    400: jsonResponse(
-      z.object({ StatusCode: z.literal(400), message: z.string(), detail: z.string() }),
-      'Single body: unknown functionality or event type',
-    ),
-    403: errorResponse('Single body: the key may not write events for this company'),
-    413: batchTooLargeResponse,
-    ...errorResponses,
-    422: jsonResponse(
-      z.union([EnqueueResultSchema, ValidationErrorSchema]),
-      'The body is neither shape (detail only), or every event was refused and nothing queued',
-    ),
-    503: errorResponse(
-      'The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids',
-    ),
+export const enqueueRoute = defineRoute(
+  {
+    operationId: 'enqueueAuditEvents',
+    scope: 'events:write',
+    audit: null,
+    route: 'POST /audit-events/enqueue',
+    tags: EVENTS_TAGS,
+    summary: 'Accept events for storing through the ingest queue (202), whatever the database is doing',
+    description: `Takes a create body (one event) or a batch body (up to ${BATCH_MAX_EVENTS} events). Shape, timestamps and the key's companies are checked at once, and the catalogue too while the database answers; then the events go to the ingest queue and the answer is 202 with each event's event_id (the one sent, or a generated one). The queue consumer stores them with the batch ingest statement; an event_id is stored once, so a retry is harmless. With the database unreachable this still answers 202 (catalogue_checked: false). A batch with some items refused answers 207 (the others are queued), with every item refused 422. A single body is refused like create: 422, 403, or 400 for an unknown name. docs/queued-ingest.md`,
+    request: { body: jsonBody(EnqueueBodySchema) },
+    responses: {
+      ...jsonResponses(EnqueueResultSchema, {
+        202: 'Every event accepted: it will be stored',
+        207: 'Some events refused (results[].errors); the others accepted',
+      }),
+      400: jsonResponse(
+        z.object({ StatusCode: z.literal(400), message: z.string(), detail: z.string() }),
+        'Single body: unknown functionality or event type',
+      ),
+      403: errorResponse('Single body: the key may not write events for this company'),
+      413: batchTooLargeResponse,
+      ...errorResponses,
+      422: jsonResponse(
+        z.union([EnqueueResultSchema, ValidationErrorSchema]),
+        'The body is neither shape (detail only), or every event was refused and nothing queued',
+      ),
+      503: errorResponse(
+        'The queue did not accept the events (or, with no queue bound, the database is down); retry with the same event_ids',
+      ),
+    },
   },
-});
+  async (c) => {
+    const body = c.req.valid('json');
+    const answer = isBatchBody(body) ? await enqueueBatch(c, body) : await enqueueOne(c, body);
+    return c.json(answer, answer.StatusCode);
+  },
+);
 
 const isBatchBody = (body: unknown) => typeof body === 'object' && body !== null && 'events' in body;
-
-export const enqueueHandler: AppRouteHandler<typeof enqueueRoute> = async (c) => {
-  const body = c.req.valid('json');
-  const answer = isBatchBody(body) ? await enqueueBatch(c, body) : await enqueueOne(c, body);
-  return c.json(answer, answer.StatusCode);
-};
 
 type EnqueueResult = z.infer<typeof EnqueueResultSchema>;
 
@@ -123,26 +114,18 @@ async function enqueueOne(c: Context<AppEnv>, body: unknown): Promise<EnqueueRes
 async function enqueueBatch(c: Context<AppEnv>, body: unknown): Promise<EnqueueResult> {
   const parsed = BatchInputSchema.safeParse(body);
   if (!parsed.success) throw validationError(toValidationIssues(parsed.error, 'body'));
-  const { events } = parsed.data;
-  if (events.length > BATCH_MAX_EVENTS) {
-    throw batchTooLarge(events.length);
-  }
-  const checked = checkBatchItems(events, c.var.principal, c.var.config, Date.now());
+  const checked = checkBatchItems(parsed.data.events, c.var.principal, c.var.config, Date.now());
   const outcome = await acceptForQueue(c, checked.rows, (index) => ['body', 'events', index]);
   const failures: ItemFailure[] = [...checked.failures, ...outcome.refused];
   const results = [
     ...outcome.accepted.map((a) => ({ index: a.index, event_id: a.event_id })),
     ...failures.map((f) => ({ index: f.index, event_id: null, errors: f.errors })),
   ].sort((a, b) => a.index - b.index);
-  const accepted = outcome.accepted.length;
-  const status = failures.length === 0 ? 202 : accepted === 0 ? 422 : 207;
+  const { status, message } = batchVerdict(failures.length, results.length, 202);
   return {
     StatusCode: status,
-    message:
-      failures.length === 0
-        ? 'Audit events accepted; they will be stored'
-        : `${failures.length} of ${results.length} events were refused`,
-    accepted,
+    message,
+    accepted: outcome.accepted.length,
     failed: failures.length,
     delivery: outcome.delivery,
     catalogue_checked: outcome.catalogueChecked,

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 import { eventCountsByBucket } from '../../db/queries/events';
 import { CENTRAL_TZ, formatCentralIso } from '../../lib/central-time';
 import { defineRoute } from '../define-route';
-import type { AppRouteHandler } from '../route-helpers';
 import { okResponses } from '../schemas';
 import { EVENTS_TAGS } from './schemas';
 import { FilterQuerySchema, toEventFilter } from './search-query';
@@ -38,41 +37,42 @@ const StatsSchema = z
   })
   .openapi('EventStats');
 
-export const statsRoute = defineRoute({
-  operationId: 'countAuditEventsByBucket',
-  scope: 'events:read',
-  audit: null,
-  route: 'GET /audit-events/stats',
-  tags: EVENTS_TAGS,
-  summary: 'Events per hour or day for the search filters, split Success/Failed',
-  description:
-    'Takes the search filters (same names and aliases). Buckets are Central Time hours or calendar days (a DST day is 23 or 25 hours); buckets without events are left out.',
-  request: { query: StatsQuerySchema },
-  responses: okResponses(StatsSchema, 'Counts per bucket, oldest first'),
-});
-
-export const statsHandler: AppRouteHandler<typeof statsRoute> = async (c) => {
-  const query = c.req.valid('query');
-  const filter = toEventFilter(query, c.var.principal);
-  const bucket = query.bucket ?? 'hour';
-  const rows = await eventCountsByBucket(c.var.database().db, filter, bucket);
-  let success = 0;
-  let failed = 0;
-  const buckets = rows.map((r) => {
-    success += r.success;
-    failed += r.failed;
-    return { start: formatCentralIso(r.startMs), start_ms: r.startMs, success: r.success, failed: r.failed };
-  });
-  return c.json(
-    {
-      StatusCode: 200 as const,
-      bucket,
-      time_zone: CENTRAL_TZ,
-      total: success + failed,
-      success,
-      failed,
-      buckets,
-    },
-    200,
-  );
-};
+export const statsRoute = defineRoute(
+  {
+    operationId: 'countAuditEventsByBucket',
+    scope: 'events:read',
+    audit: null,
+    route: 'GET /audit-events/stats',
+    tags: EVENTS_TAGS,
+    summary: 'Events per hour or day for the search filters, split Success/Failed',
+    description:
+      'Takes the search filters (same names and aliases). Buckets are Central Time hours or calendar days (a DST day is 23 or 25 hours); buckets without events are left out.',
+    request: { query: StatsQuerySchema },
+    responses: okResponses(StatsSchema, 'Counts per bucket, oldest first'),
+  },
+  async (c) => {
+    const query = c.req.valid('query');
+    const filter = toEventFilter(query, c.var.principal);
+    const bucket = query.bucket ?? 'hour';
+    const rows = await eventCountsByBucket(c.var.database().db, filter, bucket);
+    let success = 0;
+    let failed = 0;
+    const buckets = rows.map((r) => {
+      success += r.success;
+      failed += r.failed;
+      return { start: formatCentralIso(r.startMs), start_ms: r.startMs, success: r.success, failed: r.failed };
+    });
+    return c.json(
+      {
+        StatusCode: 200 as const,
+        bucket,
+        time_zone: CENTRAL_TZ,
+        total: success + failed,
+        success,
+        failed,
+        buckets,
+      },
+      200,
+    );
+  },
+);

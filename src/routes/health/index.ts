@@ -1,5 +1,5 @@
 import { createRouter } from '../define-route';
-import { healthHandler, healthRoute } from './healthcheck';
+import { healthRoute } from './healthcheck';
 
 /** The healthcheck (public: no key). */
-export const healthRoutes = createRouter().openapi(healthRoute, healthHandler);
+export const healthRoutes = createRouter(healthRoute);

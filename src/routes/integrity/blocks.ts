@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { blocksAfter } from '../../db/queries/integrity';
 import { defineRoute } from '../define-route';
-import type { AppRouteHandler } from '../route-helpers';
 import { limitSchema, okResponses, WholeNumberSchema } from '../schemas';
 import { BlockSchema, INTEGRITY_TAGS, toBlockObject } from './schemas';
 
@@ -24,29 +23,30 @@ const BlocksSchema = z
   })
   .openapi('IntegrityBlocks');
 
-export const blocksRoute = defineRoute({
-  operationId: 'listIntegrityBlocks',
-  scope: 'events:read',
-  audit: null,
-  route: 'GET /integrity/blocks',
-  tags: INTEGRITY_TAGS,
-  summary: 'The sealed blocks, oldest first: what an offline verifier needs',
-  description:
-    'Headers, hashes and signatures only (no event data, no per-event hashes): safe for any key with events:read. `npm run verify` checks the chain and signatures from these.',
-  request: { query: BlocksQuerySchema },
-  responses: okResponses(BlocksSchema, 'A page of blocks in seq order'),
-});
-
-export const blocksHandler: AppRouteHandler<typeof blocksRoute> = async (c) => {
-  const { after_seq: afterSeq = 0, limit = 100 } = c.req.valid('query');
-  const blocks = await blocksAfter(c.var.database().db, afterSeq, limit);
-  const last = blocks[blocks.length - 1];
-  return c.json(
-    {
-      count: blocks.length,
-      blocks: blocks.map(toBlockObject),
-      next_after_seq: blocks.length === limit && last ? last.header.seq : null,
-    },
-    200,
-  );
-};
+export const blocksRoute = defineRoute(
+  {
+    operationId: 'listIntegrityBlocks',
+    scope: 'events:read',
+    audit: null,
+    route: 'GET /integrity/blocks',
+    tags: INTEGRITY_TAGS,
+    summary: 'The sealed blocks, oldest first: what an offline verifier needs',
+    description:
+      'Headers, hashes and signatures only (no event data, no per-event hashes): safe for any key with events:read. `npm run verify` checks the chain and signatures from these.',
+    request: { query: BlocksQuerySchema },
+    responses: okResponses(BlocksSchema, 'A page of blocks in seq order'),
+  },
+  async (c) => {
+    const { after_seq: afterSeq = 0, limit = 100 } = c.req.valid('query');
+    const blocks = await blocksAfter(c.var.database().db, afterSeq, limit);
+    const last = blocks[blocks.length - 1];
+    return c.json(
+      {
+        count: blocks.length,
+        blocks: blocks.map(toBlockObject),
+        next_after_seq: blocks.length === limit && last ? last.header.seq : null,
+      },
+      200,
+    );
+  },
+);

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 import { integrityKeys } from '../../integrity/keys';
 import { bytesToBase64, spkiPem } from '../../integrity/signing';
 import { defineRoute } from '../define-route';
-import type { AppRouteHandler } from '../route-helpers';
 import { okResponses } from '../schemas';
 import { INTEGRITY_TAGS } from './schemas';
 
@@ -20,28 +19,29 @@ const PublicKeysSchema = z
   })
   .openapi('IntegrityPublicKeys');
 
-export const publicKeyRoute = defineRoute({
-  operationId: 'getIntegrityPublicKey',
-  scope: 'events:read',
-  audit: null,
-  route: 'GET /integrity/public-key',
-  tags: INTEGRITY_TAGS,
-  summary: 'The public keys that verify block signatures (the current one and earlier ones)',
-  responses: okResponses(PublicKeysSchema, 'Every trusted key, by key id'),
-});
-
-export const publicKeyHandler: AppRouteHandler<typeof publicKeyRoute> = async (c) => {
-  const { signing, trusted } = await integrityKeys(c.var.config);
-  return c.json(
-    {
-      algorithm: 'Ed25519' as const,
-      current_key_id: signing?.keyId ?? null,
-      keys: [...trusted.values()].map((k) => ({
-        key_id: k.keyId,
-        public_key: bytesToBase64(k.raw),
-        pem: spkiPem(k.raw),
-      })),
-    },
-    200,
-  );
-};
+export const publicKeyRoute = defineRoute(
+  {
+    operationId: 'getIntegrityPublicKey',
+    scope: 'events:read',
+    audit: null,
+    route: 'GET /integrity/public-key',
+    tags: INTEGRITY_TAGS,
+    summary: 'The public keys that verify block signatures (the current one and earlier ones)',
+    responses: okResponses(PublicKeysSchema, 'Every trusted key, by key id'),
+  },
+  async (c) => {
+    const { signing, trusted } = await integrityKeys(c.var.config);
+    return c.json(
+      {
+        algorithm: 'Ed25519' as const,
+        current_key_id: signing?.keyId ?? null,
+        keys: [...trusted.values()].map((k) => ({
+          key_id: k.keyId,
+          public_key: bytesToBase64(k.raw),
+          pem: spkiPem(k.raw),
+        })),
+      },
+      200,
+    );
+  },
+);

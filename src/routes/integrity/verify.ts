@@ -7,7 +7,6 @@ import { forbidden, HttpError, type ValidationIssue, validationError } from '../
 import { withMaintenanceDatabase } from '../../maintenance/run-maintenance';
 import { defineRoute } from '../define-route';
 import { DATE_HELP, queryDate } from '../query-dates';
-import type { AppRouteHandler } from '../route-helpers';
 import { errorResponse, okResponses } from '../schemas';
 import { INTEGRITY_TAGS } from './schemas';
 
@@ -44,20 +43,42 @@ const VerifyReportSchema = z
   })
   .openapi('IntegrityVerifyReport');
 
-export const verifyRoute = defineRoute({
-  operationId: 'verifyIntegrity',
-  scope: 'events:read',
-  audit: null,
-  route: 'GET /integrity/verify',
-  tags: INTEGRITY_TAGS,
-  summary: 'Recompute hashes, Merkle roots, the chain and the signatures over a range',
-  description:
-    'Checks every block whose events meet [from_date, to_date] (all blocks without dates) and the events not sealed yet in that range. Needs events:read on a key with every company; a key limited to companies checks its own events with /integrity/proof.',
-  request: { query: VerifyQuerySchema },
-  responses: okResponses(VerifyReportSchema, 'ok is true when nothing failed; each failure names its block and event', {
-    403: errorResponse('The key is limited to some companies'),
-  }),
-});
+export const verifyRoute = defineRoute(
+  {
+    operationId: 'verifyIntegrity',
+    scope: 'events:read',
+    audit: null,
+    route: 'GET /integrity/verify',
+    tags: INTEGRITY_TAGS,
+    summary: 'Recompute hashes, Merkle roots, the chain and the signatures over a range',
+    description:
+      'Checks every block whose events meet [from_date, to_date] (all blocks without dates) and the events not sealed yet in that range. Needs events:read on a key with every company; a key limited to companies checks its own events with /integrity/proof.',
+    request: { query: VerifyQuerySchema },
+    responses: okResponses(
+      VerifyReportSchema,
+      'ok is true when nothing failed; each failure names its block and event',
+      {
+        403: errorResponse('The key is limited to some companies'),
+      },
+    ),
+  },
+  // Verification reads every block and event: the maintenance connection's long statement timeout.
+  async (c) => {
+    const range = rangeOf(c.req.valid('query'));
+    if (c.var.principal.companies !== null) {
+      throw forbidden('Verifying the whole trail needs a key with every company; use /integrity/proof for your events');
+    }
+    const { trusted } = await integrityKeys(c.var.config);
+    if (trusted.size === 0) {
+      throw new HttpError(503, 'Integrity is not configured: set INTEGRITY_SIGNING_KEY or INTEGRITY_PUBLIC_KEYS');
+    }
+    // Two connections: the rows of two blocks are hashed at once (src/integrity/verify.ts).
+    const report = await withMaintenanceDatabase(c.var.config, (db) =>
+      withMaintenanceDatabase(c.var.config, (second) => verifyTrail(db, trusted, range, [db, second])),
+    );
+    return c.json(report, 200);
+  },
+);
 
 /** The range as the UTC text the blocks use; to_date inclusive to the precision it was written in. */
 function rangeOf(q: z.infer<typeof VerifyQuerySchema>): { fromIso: string | null; toIso: string | null } {
@@ -73,20 +94,3 @@ function rangeOf(q: z.infer<typeof VerifyQuerySchema>): { fromIso: string | null
     toIso: to ? `${utcInstantOfMs(endOfPrecision(to) - 1).slice(0, 23)}999Z` : null,
   };
 }
-
-/** Verification reads every block and event: the maintenance connection's long statement timeout. */
-export const verifyHandler: AppRouteHandler<typeof verifyRoute> = async (c) => {
-  const range = rangeOf(c.req.valid('query'));
-  if (c.var.principal.companies !== null) {
-    throw forbidden('Verifying the whole trail needs a key with every company; use /integrity/proof for your events');
-  }
-  const { trusted } = await integrityKeys(c.var.config);
-  if (trusted.size === 0) {
-    throw new HttpError(503, 'Integrity is not configured: set INTEGRITY_SIGNING_KEY or INTEGRITY_PUBLIC_KEYS');
-  }
-  // Two connections: the rows of two blocks are hashed at once (src/integrity/verify.ts).
-  const report = await withMaintenanceDatabase(c.var.config, (db) =>
-    withMaintenanceDatabase(c.var.config, (second) => verifyTrail(db, trusted, range, [db, second])),
-  );
-  return c.json(report, 200);
-};

@@ -1,5 +1,5 @@
 import { createRouter } from '../define-route';
-import { whoamiHandler, whoamiRoute } from './whoami';
+import { whoamiRoute } from './whoami';
 
 /** The calling key (any valid key). */
-export const whoamiRoutes = createRouter().openapi(whoamiRoute, whoamiHandler);
+export const whoamiRoutes = createRouter(whoamiRoute);

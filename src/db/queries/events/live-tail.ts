@@ -18,24 +18,35 @@ const after = (p: Position) => sql`(${writexid}, ${src.id}) > (${p.xid.toString(
 const atMost = (p: Position) =>
   sql`(${writexid}, ${src.id}) <= (${p.xid.toString()}::xid8, ${p.id.toString()}::bigint)`;
 
-function positioned(db: Database, where: SQL[], limit: number) {
+const horizon = sql`auditevents_commit_horizon()`;
+
+function positionedQuery(db: Database, where: SQL[], limit: number) {
   return selectEnrichedWith(db, src, {
     writexid: sql<string>`${writexid}::text`.as('writexid'),
     // The horizon of this statement's snapshot: rows below it are committed and visible here.
-    horizon: sql<string>`auditevents_commit_horizon()::text`.as('horizon'),
+    horizon: sql<string>`${horizon}::text`.as('horizon'),
   })
     .where(and(...where))
     .orderBy(asc(writexid), asc(src.id))
-    .limit(limit) as unknown as Promise<PositionedRow[]>;
+    .limit(limit);
+}
+
+function positioned(db: Database, where: SQL[], limit: number) {
+  return positionedQuery(db, where, limit) as unknown as Promise<PositionedRow[]>;
 }
 
 /**
  * The fan-out's one read per tick, for every stream at once: the next events after `from` in
- * (writexid, id) order, committed or not yet below the horizon (the caller delivers only those
- * below `horizon` and polls again soon while the rest wait for it).
+ * (writexid, id) order that are below the horizon (deliverable), then the first one at or past
+ * it, if any: it says that committed rows wait for an older open transaction (the caller polls
+ * again soon). Bounded: while a long transaction holds the horizon, each re-poll reads what it
+ * can deliver and one waiting row, not the next `limit` waiting rows (sql/046 lets the
+ * horizon end the index scan). The waiting row comes last (UNION ALL keeps its parts' order).
  */
 export function eventsAfter(db: Database, from: Position, limit: number): Promise<PositionedRow[]> {
-  return positioned(db, [after(from)], limit);
+  const deliverable = positionedQuery(db, [after(from), sql`${writexid} < ${horizon}`], limit);
+  const firstWaiting = positionedQuery(db, [after(from), sql`${writexid} >= ${horizon}`], 1);
+  return deliverable.unionAll(firstWaiting) as unknown as Promise<PositionedRow[]>;
 }
 
 /**
