@@ -39,7 +39,8 @@ export async function startCpuProfile(inspectorPort) {
       const { profile } = await send('Profiler.stop');
       socket.close();
       // The raw profile too, for a closer look (inclusive times, callers) in DevTools or a script.
-      if (process.env.BENCH_PROFILE_OUT) writeFileSync(`${process.env.BENCH_PROFILE_OUT}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+      if (process.env.BENCH_PROFILE_OUT)
+        writeFileSync(`${process.env.BENCH_PROFILE_OUT}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
       return summarizeProfile(profile, bundlePath);
     },
   };
