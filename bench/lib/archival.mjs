@@ -1,5 +1,5 @@
-import { createDatabase, databaseExists, databaseUrl, dropDatabase, migrateDatabase, withClient } from './database.mjs';
-import { DATASET_VERSION, loadEvents, readDataset, setupDirectory } from './dataset.mjs';
+import { createDatabase, databaseUrl, dropDatabase, withClient } from './database.mjs';
+import { ensureScratchDataset } from './scratch-dataset.mjs';
 
 /**
  * The monthly archival of one month of `rows` events, timed two ways on identical copies of a
@@ -104,45 +104,14 @@ export async function archivalScenario({ serverUrl, rows, log, fresh }) {
 
 /** The scratch template: migrated, the directory, one month of `rows` events 14 months back. */
 async function ensureTemplate({ serverUrl, template, templateUrl, rows, log }) {
-  let ready = (await databaseExists(serverUrl, template))
-    ? await withClient(templateUrl, readDataset).catch(() => null)
-    : null;
-  if (ready?.complete) {
-    // Migrated like the others, so the procedure timed is the current one; a migration edited
-    // since (unreleased files may change) means building the scratch database again.
-    try {
-      await migrateDatabase(templateUrl);
-    } catch (error) {
-      if (!/was changed after it was applied/.test(error.message)) throw error;
-      log(`  ${error.message.split(' (')[0]}: rebuilding ${template}`);
-      ready = null;
-    }
-  }
-  if (!ready?.complete || ready.version !== DATASET_VERSION || Number(ready.target_rows) !== rows) {
-    await dropDatabase(serverUrl, template);
-    await createDatabase(serverUrl, template);
-    await migrateDatabase(templateUrl);
-    await withClient(templateUrl, async (c) => {
-      await setupDirectory(c);
-      await c.query(
-        `INSERT INTO bench_dataset (version, target_rows, span_start, span_end)
-         SELECT $1, $2, m + interval '1 minute', auditevents_add_months(m, 1) - interval '1 minute'
-         FROM auditevents_add_months(auditevents_month_start(now()), -14) AS m`,
-        [DATASET_VERSION, rows],
-      );
-      const state = await readDataset(c);
-      await loadEvents(c, {
-        rows,
-        spanStart: state.span_start,
-        spanEnd: state.span_end,
-        chunk: 50_000,
-        label: 'loading the month to archive',
-      });
-      log('  VACUUM ANALYZE...');
-      await c.query('VACUUM (ANALYZE) auditevents');
-      await c.query('UPDATE bench_dataset SET complete = true');
-    });
-  }
+  await ensureScratchDataset({
+    serverUrl,
+    name: template,
+    rows,
+    log,
+    span: "m + interval '1 minute', auditevents_add_months(m, 1) - interval '1 minute' FROM auditevents_add_months(auditevents_month_start(now()), -14) AS m",
+    label: 'loading the month to archive',
+  });
   return withClient(templateUrl, async (c) => {
     const { rows: r } = await c.query(
       `SELECT auditevents_month_start(span_start) AS start,

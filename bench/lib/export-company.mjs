@@ -10,9 +10,10 @@
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { startService } from '../../scripts/serve/service.mjs';
-import { createDatabase, databaseExists, databaseUrl, dropDatabase, migrateDatabase, withClient } from './database.mjs';
-import { DATASET_VERSION, loadEvents, readDataset, setupDirectory } from './dataset.mjs';
+import { dropDatabase, withClient } from './database.mjs';
+import { readDataset } from './dataset.mjs';
 import { freePort } from './ports.mjs';
+import { ensureScratchDataset } from './scratch-dataset.mjs';
 
 export const COMPANY_EXPORT_ROWS = 200_000;
 /** Acme Retail: the company of users 0, 50, 100, ... (bench/sql/dataset-setup.sql). */
@@ -21,43 +22,16 @@ export const EXPORT_COMPANY = 5001;
 /** The scratch database with `rows` events of EXPORT_COMPANY; returns its URL and last event id. */
 export async function ensureCompanyDatabase({ serverUrl, rows, log, fresh }) {
   const name = `pyaudit_bench_export_${rows}`;
-  const url = databaseUrl(serverUrl, name);
   if (fresh) await dropDatabase(serverUrl, name);
-  let ready = (await databaseExists(serverUrl, name)) ? await withClient(url, readDataset).catch(() => null) : null;
-  if (ready?.complete) {
-    try {
-      await migrateDatabase(url);
-    } catch (error) {
-      if (!/was changed after it was applied/.test(error.message)) throw error;
-      log(`  ${error.message.split(' (')[0]}: rebuilding ${name}`);
-      ready = null;
-    }
-  }
-  if (!ready?.complete || ready.version !== DATASET_VERSION || Number(ready.target_rows) !== rows) {
-    await dropDatabase(serverUrl, name);
-    await createDatabase(serverUrl, name);
-    await migrateDatabase(url);
-    await withClient(url, async (c) => {
-      await setupDirectory(c);
-      await c.query(
-        `INSERT INTO bench_dataset (version, target_rows, span_start, span_end)
-         SELECT $1, $2, now() - interval '1 minute' - interval '6 months', now() - interval '1 minute'`,
-        [DATASET_VERSION, rows],
-      );
-      const state = await readDataset(c);
-      await loadEvents(c, {
-        rows,
-        spanStart: state.span_start,
-        spanEnd: state.span_end,
-        chunk: 50_000,
-        label: `loading ${rows.toLocaleString('en-US')} events of company ${EXPORT_COMPANY}`,
-        company: EXPORT_COMPANY,
-      });
-      log('  VACUUM ANALYZE...');
-      await c.query('VACUUM (ANALYZE) auditevents');
-      await c.query(`UPDATE bench_dataset SET complete = true, last_id = (SELECT max(id) FROM auditevents)`);
-    });
-  }
+  const url = await ensureScratchDataset({
+    serverUrl,
+    name,
+    rows,
+    log,
+    span: "now() - interval '1 minute' - interval '6 months', now() - interval '1 minute'",
+    label: `loading ${rows.toLocaleString('en-US')} events of company ${EXPORT_COMPANY}`,
+    company: EXPORT_COMPANY,
+  });
   const state = await withClient(url, readDataset);
   return { url, lastId: state.last_id };
 }
