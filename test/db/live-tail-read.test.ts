@@ -5,18 +5,10 @@ import { type DatabaseHandle, openDatabase } from '../../src/db/client';
 import { eventsAfter } from '../../src/db/queries/events';
 import { loadConfig } from '../../src/env';
 import { uniqueCompanyId } from '../helpers/app';
-import { withClient } from '../helpers/sql';
+import { ingestOnConnection, withClient } from '../helpers/sql';
 
-async function ingestOne(client: pg.Client, company: number, message: string): Promise<number> {
-  const { rows } = await client.query<{ id: string }>(
-    `SELECT id FROM auditevents_ingest(jsonb_build_array(jsonb_build_object(
-       'idx', 0, 'ts', now(), 'functionality', 'Authenticate', 'event_type', 'Login',
-       'store_id', 1, 'company_id', $1::bigint, 'username', 'bounded', 'message', $2::text,
-       'status', 'Success')))`,
-    [company, message],
-  );
-  return Number(rows[0]?.id);
-}
+const ingestOne = (client: pg.Client, company: number, message: string) =>
+  ingestOnConnection(client, company, message, 'bounded');
 
 let handle: DatabaseHandle;
 beforeAll(() => {

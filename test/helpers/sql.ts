@@ -27,3 +27,23 @@ export async function countEventsOf(companyId: number): Promise<number> {
   ]);
   return Number(row?.n ?? 0);
 }
+
+/**
+ * One event stored through auditevents_ingest (the statement create and batch run) on the
+ * caller's connection, so the caller decides when its transaction commits. Returns its id.
+ */
+export async function ingestOnConnection(
+  client: pg.Client,
+  company: number,
+  message: string,
+  username: string,
+): Promise<number> {
+  const { rows } = await client.query<{ id: string }>(
+    `SELECT id FROM auditevents_ingest(jsonb_build_array(jsonb_build_object(
+       'idx', 0, 'ts', now(), 'functionality', 'Authenticate', 'event_type', 'Login',
+       'store_id', 1, 'company_id', $1::bigint, 'username', $3::text, 'message', $2::text,
+       'status', 'Success')))`,
+    [company, message, username],
+  );
+  return Number(rows[0]?.id);
+}

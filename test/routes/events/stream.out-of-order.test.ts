@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createEvent, event, uniqueCompanyId } from '../../helpers/app';
-import { withClient } from '../../helpers/sql';
+import { ingestOnConnection, withClient } from '../../helpers/sql';
 import { openStream } from '../../helpers/sse';
 
 /**
@@ -9,16 +9,8 @@ import { openStream } from '../../helpers/sse';
  * direct PostgreSQL connection inserting through auditevents_ingest (the statement create and
  * batch run) inside a transaction the test commits when it chooses.
  */
-async function ingest(client: pg.Client, company: number, message: string): Promise<number> {
-  const { rows } = await client.query<{ id: string }>(
-    `SELECT id FROM auditevents_ingest(jsonb_build_array(jsonb_build_object(
-       'idx', 0, 'ts', now(), 'functionality', 'Authenticate', 'event_type', 'Login',
-       'store_id', 1, 'company_id', $1::bigint, 'username', 'writer', 'message', $2::text,
-       'status', 'Success')))`,
-    [company, message],
-  );
-  return Number(rows[0]?.id);
-}
+const ingest = (client: pg.Client, company: number, message: string) =>
+  ingestOnConnection(client, company, message, 'writer');
 
 const xidOf = async (client: pg.Client) =>
   BigInt((await client.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]?.x ?? '0');
