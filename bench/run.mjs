@@ -616,7 +616,7 @@ async function runStandaloneScenarios(scenarios, server, benchUrl) {
       () => integrityScenario({ root: ROOT, serverUrl: server, rows: settings.archiveRows, log }),
       (i) =>
         `  seal ${i.seal_ms_per_1000.toFixed(1)} ms per 1,000 events (${i.seal_events_per_s.toFixed(0)} events/s); verify ${i.verify_seconds.toFixed(2)} s (${i.verify_events_per_s.toFixed(0)} events/s; CPU PostgreSQL ${i.verify_cpu.postgres_seconds.toFixed(1)} s, Node ${i.verify_cpu.node_seconds.toFixed(1)} s; load average ${i.verify_cpu.load_average_before.toFixed(1)})\n` +
-        `  ingest hashing: single +${i.ingest_hash.single.overhead_pct.toFixed(1)}%, batch of 1,000 +${i.ingest_hash.batch.overhead_pct.toFixed(1)}% PostgreSQL CPU`,
+        `  ingest hashing: single +${i.ingest_hash.single.overhead_pct.toFixed(1)}%, batch of 1,000 +${i.ingest_hash.batch.overhead_pct.toFixed(1)}% PostgreSQL CPU; the Worker's texts ${i.ingest_hash.batch.worker_added_us_per_event.toFixed(2)} us an event`,
     );
   }
 }

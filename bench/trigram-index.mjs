@@ -17,6 +17,7 @@
 // layout since issue 18, in which the script leaves the database.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { ingestStatementArguments } from '../src/integrity/ingest-canonical.ts';
 import { processCpuSeconds } from './lib/cpu.mjs';
 import { createDatabase, databaseUrl, migrateDatabase, serverUrl, withClient } from './lib/database.mjs';
 import { ensureDataset, restoreDataset } from './lib/dataset.mjs';
@@ -92,10 +93,10 @@ async function readFacts(client) {
   return { kinds, allUsers, stores };
 }
 
-/** One batch in the row shape auditevents_ingest takes, messages as the bench's create_batch. */
+/** One batch as the service passes it to auditevents_ingest (events, canonical texts), messages as the bench's create_batch. */
 function batch(facts, offset) {
   const ts = new Date().toISOString();
-  return JSON.stringify(
+  const { events, canonical } = ingestStatementArguments(
     Array.from({ length: EVENTS }, (_, i) => {
       const e = syntheticEvent(facts, offset + i, ts);
       return {
@@ -113,6 +114,7 @@ function batch(facts, offset) {
       };
     }),
   );
+  return [events, canonical];
 }
 
 async function setIndex(client, ddl, months) {
@@ -147,13 +149,13 @@ async function measureIngest(client, facts, variant, current) {
   const wallMs = [];
   // Distinct events for every batch of every round, like a stream of new events.
   const payloads = Array.from({ length: ROUNDS * BATCHES + 1 }, (_, b) => batch(facts, b * EVENTS));
-  await client.query('SELECT * FROM auditevents_ingest($1::jsonb)', [payloads[0]]); // planning, warm
+  await client.query('SELECT * FROM auditevents_ingest($1::jsonb, $2::text)', payloads[0]); // planning, warm
   for (const ix of gins) await client.query('SELECT gin_clean_pending_list($1::regclass)', [ix]);
   for (let round = 0; round < ROUNDS; round++) {
     const cpu0 = processCpuSeconds(pid);
     const t0 = performance.now();
     for (let b = 1; b <= BATCHES; b++) {
-      await client.query('SELECT * FROM auditevents_ingest($1::jsonb)', [payloads[round * BATCHES + b]]);
+      await client.query('SELECT * FROM auditevents_ingest($1::jsonb, $2::text)', payloads[round * BATCHES + b]);
     }
     wallMs.push((performance.now() - t0) / BATCHES);
     const cpu1 = processCpuSeconds(pid);

@@ -2,16 +2,26 @@
 --
 -- events: a JSON array of objects with keys idx, ts (ISO 8601 with offset), functionality,
 -- event_type, store_id, company_id, username, message, status, additional_data, event_id.
+-- canonical_after_ids (optional): each event's canonical encoding after its id, in the order of
+-- events, separated by U+001E (the encoding never holds a raw control character: JSON escapes
+-- them), an empty one for an event without; auditevent_ingest_hash (sql/functions/integrity.sql)
+-- hashes it instead of building the text here. A separate text, not a key of each event: inside
+-- the JSON every quote of it would be escaped by the Worker and unescaped here.
 -- Returns one row per input: its idx and either the stored id (duplicate = true when the
 -- event_id had been stored before) or an error code: unknown_functionality / unknown_event_type.
 --
--- Every stored row gets its eventhash in this same statement (issue 14, docs/integrity.md), with
+-- Every stored row gets its eventhash in this same statement (issue 14, docs/integrity.md): from
+-- the encoding after the id the Worker sends (canonical_after_ids) or, without it, built here with
 -- the catalogue names taken already escaped from the catalogue rows (name_json, sql/043).
 --
 -- Idempotency is per company: (companyid, eventid) is the key (032_idempotency_per_company.sql).
 -- No JIT: the planner overestimates this statement and compiling it cost 0.8 s a call
 -- (030_ingest_no_jit.sql has the measurements).
-CREATE OR REPLACE FUNCTION auditevents_ingest(events jsonb)
+-- The one-argument form before canonical_after_ids: dropped in the transaction that creates this
+-- one, so a call with one argument (which the default serves) is never ambiguous nor unserved.
+DROP FUNCTION IF EXISTS auditevents_ingest(jsonb);
+
+CREATE OR REPLACE FUNCTION auditevents_ingest(events jsonb, canonical_after_ids text DEFAULT NULL)
 RETURNS TABLE (idx integer, id bigint, duplicate boolean, error text)
 LANGUAGE plpgsql
 SET jit = off
@@ -34,26 +44,37 @@ BEGIN
         -- its new_id. Collected into arrays and returned after the loop, so that a retried
         -- attempt never leaves rows of a failed one in the result.
         WITH input AS (
-          SELECT x.*
-          FROM jsonb_to_recordset(events) AS x (
-            idx integer, ts timestamptz, functionality text, event_type text, store_id bigint,
-            company_id bigint, username text, message text, status text, additional_data jsonb)
+          SELECT x.idx, x.ts, x.functionality, x.event_type, x.store_id, x.company_id, x.username, x.message,
+                 x.status, x.additional_data, nullif(x.canonical_after_id, '') AS canonical_after_id
+          -- ROWS FROM reads the two side by side, the n-th text with the n-th event (no join).
+          FROM ROWS FROM (
+            jsonb_to_recordset(events) AS (
+              idx integer, ts timestamptz, functionality text, event_type text, store_id bigint,
+              company_id bigint, username text, message text, status text, additional_data jsonb),
+            string_to_table(canonical_after_ids, E'\x1e')
+          ) AS x (idx, ts, functionality, event_type, store_id, company_id, username, message, status,
+                  additional_data, canonical_after_id)
+          WHERE x.idx IS NOT NULL
         ),
         resolved AS (
-          SELECT i.*, f.functionalityid, t.eventtypeid, f.name_json AS functionality_json,
-                 t.name_json AS event_type_json, nextval('auditevents_id_seq') AS new_id,
-                 coalesce(i.ts < (SELECT archived_before FROM auditevents_lifecycle), false) AS to_archive
-          FROM input i
-          LEFT JOIN auditfunctionalities f ON f.functionalityname = i.functionality
-          LEFT JOIN auditeventtypes t
-                 ON t.functionalityid = f.functionalityid AND t.eventtypename = i.event_type
+          -- The hash is taken as the row is read (see the statement with event ids below).
+          SELECT r.idx, r.ts, r.store_id, r.company_id, r.username, r.message, r.status, r.additional_data,
+                 r.functionalityid, r.eventtypeid, r.new_id, r.to_archive,
+                 auditevent_ingest_hash(r.new_id, r.canonical_after_id, r.ts, r.functionality_json,
+                   r.event_type_json, r.store_id, r.company_id, r.username, r.message, r.status,
+                   r.additional_data, NULL::uuid) AS eventhash
+          FROM (
+            SELECT i.*, f.functionalityid, t.eventtypeid, f.name_json AS functionality_json,
+                   t.name_json AS event_type_json, nextval('auditevents_id_seq') AS new_id,
+                   coalesce(i.ts < (SELECT archived_before FROM auditevents_lifecycle), false) AS to_archive
+            FROM input i
+            LEFT JOIN auditfunctionalities f ON f.functionalityname = i.functionality
+            LEFT JOIN auditeventtypes t
+                   ON t.functionalityid = f.functionalityid AND t.eventtypename = i.event_type
+          ) r
         ),
         accepted AS (
-          SELECT r.*, auditevent_hash_with_json_names(r.new_id, r.ts, r.functionality_json, r.event_type_json,
-                        r.store_id, r.company_id, r.username, r.message, r.status, r.additional_data, NULL::uuid)
-                        AS eventhash
-          FROM resolved r
-          WHERE r.eventtypeid IS NOT NULL
+          SELECT r.* FROM resolved r WHERE r.eventtypeid IS NOT NULL
         ),
         live AS (
           INSERT INTO auditevents (id, eventtimestamp, functionalityid, eventtypeid, storelocationid,
@@ -80,22 +101,40 @@ BEGIN
       END IF;
 
       WITH input AS (
-        SELECT x.*
-        FROM jsonb_to_recordset(events) AS x (
-          idx integer, ts timestamptz, functionality text, event_type text, store_id bigint,
-          company_id bigint, username text, message text, status text, additional_data jsonb,
-          event_id uuid)
+        SELECT x.idx, x.ts, x.functionality, x.event_type, x.store_id, x.company_id, x.username, x.message,
+               x.status, x.additional_data, x.event_id, nullif(x.canonical_after_id, '') AS canonical_after_id
+        FROM ROWS FROM (
+          jsonb_to_recordset(events) AS (
+            idx integer, ts timestamptz, functionality text, event_type text, store_id bigint,
+            company_id bigint, username text, message text, status text, additional_data jsonb,
+            event_id uuid),
+          string_to_table(canonical_after_ids, E'\x1e')
+        ) AS x (idx, ts, functionality, event_type, store_id, company_id, username, message, status,
+                additional_data, event_id, canonical_after_id)
+        -- A text beyond the last event (never sent) makes no row.
+        WHERE x.idx IS NOT NULL
       ),
       resolved AS (
-        SELECT i.*, f.functionalityid, t.eventtypeid, f.name_json AS functionality_json,
-               t.name_json AS event_type_json, nextval('auditevents_id_seq') AS new_id,
-               -- Before the archive horizon: the month was archived, store it there. (A scalar
-               -- subquery, not a join: the planner would take the one-row table for ~2,200 rows.)
-               coalesce(i.ts < (SELECT archived_before FROM auditevents_lifecycle), false) AS to_archive
-        FROM input i
-        LEFT JOIN auditfunctionalities f ON f.functionalityname = i.functionality
-        LEFT JOIN auditeventtypes t
-               ON t.functionalityid = f.functionalityid AND t.eventtypename = i.event_type
+        -- The hash is taken here, as the row is read, not in accepted: this CTE is materialized
+        -- (read by claimed, accepted and the result), and carrying each event's canonical text
+        -- into it cost ~1 us an event (docs/benchmark.md). Rows that will not be stored (an
+        -- unknown name, a duplicate event_id) are hashed too: rare, and cheaper than the copy.
+        SELECT r.idx, r.ts, r.store_id, r.company_id, r.username, r.message, r.status, r.additional_data,
+               r.event_id, r.functionalityid, r.eventtypeid, r.new_id, r.to_archive,
+               auditevent_ingest_hash(r.new_id, r.canonical_after_id, r.ts, r.functionality_json,
+                 r.event_type_json, r.store_id, r.company_id, r.username, r.message, r.status,
+                 r.additional_data, r.event_id) AS eventhash
+        FROM (
+          SELECT i.*, f.functionalityid, t.eventtypeid, f.name_json AS functionality_json,
+                 t.name_json AS event_type_json, nextval('auditevents_id_seq') AS new_id,
+                 -- Before the archive horizon: the month was archived, store it there. (A scalar
+                 -- subquery, not a join: the planner would take the one-row table for ~2,200 rows.)
+                 coalesce(i.ts < (SELECT archived_before FROM auditevents_lifecycle), false) AS to_archive
+          FROM input i
+          LEFT JOIN auditfunctionalities f ON f.functionalityname = i.functionality
+          LEFT JOIN auditeventtypes t
+                 ON t.functionalityid = f.functionalityid AND t.eventtypename = i.event_type
+        ) r
       ),
       claimed AS (
         INSERT INTO auditevent_idempotency (companyid, eventid, id, eventtimestamp)
@@ -110,12 +149,10 @@ BEGIN
         RETURNING auditevent_idempotency.eventid, auditevent_idempotency.id
       ),
       accepted AS (
-        -- The event hash (sql/functions/integrity.sql) over exactly what is stored: the catalogue
-        -- rows matched these names by equality, so their name_json (sql/043) is each name as a JSON
-        -- string, escaped once when the catalogue row was written; the other values go in unchanged.
-        SELECT r.*, auditevent_hash_with_json_names(r.new_id, r.ts, r.functionality_json, r.event_type_json,
-                      r.store_id, r.company_id, r.username, r.message, r.status, r.additional_data, r.event_id)
-                      AS eventhash
+        -- The event hash (resolved, above): from the Worker's canonical text, or built from exactly
+        -- what is stored, the catalogue rows having matched these names by equality, so their
+        -- name_json (sql/043) is each name as a JSON string, escaped once when the row was written.
+        SELECT r.*
         FROM resolved r
         WHERE r.eventtypeid IS NOT NULL
           AND (r.event_id IS NULL OR EXISTS (SELECT 1 FROM claimed c WHERE c.id = r.new_id))

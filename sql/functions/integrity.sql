@@ -76,6 +76,25 @@ AS $$
                              store_id, company_id, username, message, status, additional_data, event_id), 'UTF8'))
 $$;
 
+-- The hash ingest stores. The Worker sends each event's encoding after the id
+-- (canonical_after_id, src/integrity/ingest-canonical.ts), built from the values it sends; the
+-- statement only puts the id in front and hashes: ~1.5 us an event instead of ~5.5 us with the
+-- text built here (docs/benchmark.md, issue 14). Without it (NULL: another caller, or a value the
+-- Worker does not vouch for) the text is built here. Either way the verifier recomputes the hash
+-- from the stored row, so a text that did not match what was stored would show as event_changed;
+-- test/integrity/ingest-canonical.test.ts compares the two over every kind of value.
+CREATE OR REPLACE FUNCTION auditevent_ingest_hash(
+  id bigint, canonical_after_id text, ts timestamptz, functionality_json text, event_type_json text,
+  store_id bigint, company_id bigint, username text, message text, status text, additional_data jsonb,
+  event_id uuid)
+RETURNS bytea
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT coalesce(sha256(convert_to('["pyaudit-event/1", "' || id::text || '", ' || canonical_after_id, 'UTF8')),
+                  auditevent_hash_with_json_names(id, ts, functionality_json, event_type_json, store_id, company_id,
+                                                  username, message, status, additional_data, event_id))
+$$;
+
 -- The catalogue names as the encoding writes them (JSON strings), one row per catalogue entry:
 -- joined by the verifier, so each name is escaped once per query, not once per event.
 -- OFFSET 0 keeps each view a subquery of its own: pulled up into the query, its to_json would

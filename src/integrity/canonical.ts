@@ -27,26 +27,30 @@ export interface CanonicalEventFields {
 const intText = (v: number | string | null) => (v === null ? null : String(v));
 
 export function canonicalEvent(e: CanonicalEventFields): string {
-  return jsonbText([
-    EVENT_ENCODING,
-    intText(e.id),
-    intText(e.companyId),
-    e.utcInstant,
-    e.functionality,
-    e.eventType,
-    intText(e.storeId),
-    e.username,
-    e.message,
-    e.status,
-    e.additionalData ?? null,
-    e.eventId,
-  ]);
+  return `["${EVENT_ENCODING}", ${e.id === null ? 'null' : `"${e.id}"`}, ${canonicalAfterId(e)}`;
+}
+
+/**
+ * The encoding from the element after the id to the closing bracket: what the Worker hands the
+ * ingest statement, which puts `["pyaudit-event/1", "<id>", ` in front once the sequence has
+ * given the id (sql/functions/integrity.sql, auditevent_ingest_hash; docs/integrity.md).
+ */
+export function canonicalAfterId(e: Omit<CanonicalEventFields, 'id'>): string {
+  // The elements concatenated as jsonbText([...]) would join them, without the array (the Worker
+  // builds this for every event it stores).
+  return (
+    `${jsonbText(intText(e.companyId))}, ${jsonbText(e.utcInstant)}, ${jsonbText(e.functionality)}, ` +
+    `${jsonbText(e.eventType)}, ${jsonbText(intText(e.storeId))}, ${jsonbText(e.username)}, ${jsonbText(e.message)}, ` +
+    `${jsonbText(e.status)}, ${jsonbText(e.additionalData ?? null)}, ${jsonbText(e.eventId)}]`
+  );
 }
 
 /** An instant in milliseconds as the encoding writes it (the API stores millisecond instants). */
 export const utcInstantOfMs = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}000Z`;
 
 const utf8 = new TextEncoder();
+
+const ASCII = /^[^\u0080-\uffff]*$/;
 
 /** jsonb orders object keys by UTF-8 length, then bytewise. */
 function compareKeys(a: string, b: string): number {
@@ -57,8 +61,23 @@ function compareKeys(a: string, b: string): number {
   return 0;
 }
 
+/** compareKeys for ASCII keys (nearly all): their UTF-16 length and code units are the UTF-8 ones. */
+const compareAsciiKeys = (a: string, b: string) =>
+  a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+
+/** An object's keys in jsonb's order. */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length < 2) return keys;
+  return keys.sort(keys.every((k) => ASCII.test(k)) ? compareAsciiKeys : compareKeys);
+}
+
+/** Characters escape_json changes; a string without any is only quoted (the common case). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the point
+const NEEDS_ESCAPE = /[\x00-\x1f"\\]/;
+
 /** PostgreSQL's escape_json: the two-character escapes, other controls as \u00xx, the rest as is. */
 function escapeString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const code = ch.codePointAt(0) ?? 0;
@@ -111,14 +130,25 @@ export function jsonbText(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error('JSON has no NaN or Infinity');
-    return numericText(String(value));
+    // An integer below 1e21 prints without exponent or fraction, as numeric does (-0 as 0).
+    return Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : numericText(String(value));
   }
   if (typeof value === 'string') return escapeString(value);
   if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
   if (typeof value === 'object') {
-    const keys = Object.keys(value as object).sort(compareKeys);
+    // What JSON.stringify sends PostgreSQL for an object built in code rather than parsed: its
+    // toJSON() (a Date's text), and no key whose value is undefined.
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return jsonbText(toJSON.call(value));
     const record = value as Record<string, unknown>;
-    return `{${keys.map((k) => `${escapeString(k)}: ${jsonbText(record[k])}`).join(', ')}}`;
+    const keys = sortKeys(Object.keys(record));
+    let out = '';
+    for (const key of keys) {
+      const item = record[key];
+      if (item === undefined) continue;
+      out += `${out === '' ? '' : ', '}${escapeString(key)}: ${jsonbText(item)}`;
+    }
+    return `{${out}}`;
   }
   throw new Error(`not a JSON value: ${typeof value}`);
 }

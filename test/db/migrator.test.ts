@@ -90,7 +90,7 @@ describe('function files (sql/functions/)', () => {
     await inNewSchema(async (client) => {
       await migrate(client, migrations);
       // Out-of-band marks on two functions: only a re-applied file would reset them.
-      await client.query(`COMMENT ON FUNCTION auditevents_ingest(jsonb) IS 'before'`);
+      await client.query(`COMMENT ON FUNCTION auditevents_ingest(jsonb, text) IS 'before'`);
       await client.query(`COMMENT ON FUNCTION auditevents_month_start(timestamptz) IS 'untouched'`);
       const before = await client.query(`SELECT checksum FROM schema_migrations WHERE name = 'functions/ingest.sql'`);
 
@@ -100,7 +100,7 @@ describe('function files (sql/functions/)', () => {
       const { rows } = await client.query(
         `SELECT p.provolatile, obj_description(p.oid, 'pg_proc') AS comment,
                 (SELECT checksum FROM schema_migrations WHERE name = 'functions/ingest.sql') AS checksum
-         FROM pg_proc p WHERE p.oid = 'auditevents_ingest(jsonb)'::regprocedure`,
+         FROM pg_proc p WHERE p.oid = 'auditevents_ingest(jsonb, text)'::regprocedure`,
       );
       expect(rows[0]?.provolatile).toBe('s');
       expect(rows[0]?.checksum).not.toBe(before.rows[0]?.checksum);
@@ -113,7 +113,7 @@ describe('function files (sql/functions/)', () => {
       expect(await migrate(client, migrations)).toEqual(['functions/ingest.sql']);
       expect(await migrate(client, migrations)).toEqual([]);
       const volatile = await client.query(
-        `SELECT provolatile FROM pg_proc WHERE oid = 'auditevents_ingest(jsonb)'::regprocedure`,
+        `SELECT provolatile FROM pg_proc WHERE oid = 'auditevents_ingest(jsonb, text)'::regprocedure`,
       );
       expect(volatile.rows[0]?.provolatile).toBe('v');
     });

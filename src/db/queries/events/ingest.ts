@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { ingestStatementArguments } from '../../../integrity/ingest-canonical';
 import { type Database, queryRows } from '../../client';
 import { retryTransient } from '../../transient-retry';
 
@@ -37,7 +38,10 @@ export async function ingestEvents(
   onRetry?: (code: string, attempt: number) => void,
 ): Promise<IngestOutcome[]> {
   if (rows.length === 0) return [];
-  const statement = sql`SELECT idx, id, duplicate, error FROM auditevents_ingest(${JSON.stringify(rows)}::jsonb)`;
+  // With each row's canonical encoding after its id, which the statement hashes instead of
+  // building the text (src/integrity/ingest-canonical.ts, issue 14).
+  const { events, canonical } = ingestStatementArguments(rows);
+  const statement = sql`SELECT idx, id, duplicate, error FROM auditevents_ingest(${events}::jsonb, ${canonical}::text)`;
   const result = await retryTransient(
     () => queryRows<{ idx: number; id: string | null; duplicate: boolean; error: string | null }>(db, statement),
     { attempts: INGEST_ATTEMPTS, onRetry },
