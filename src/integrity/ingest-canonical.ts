@@ -1,6 +1,6 @@
 import { canonicalAfterId } from './canonical.ts';
 
-/** What the ingest statement stores of an event (IngestRow, src/db/queries/events/ingest.ts). */
+/** What the ingest statement stores of an event (IngestRow, src/db/queries/events/ingest.ts, adds its place in the statement). */
 export interface IngestedFields {
   ts: string;
   functionality: string;

@@ -1,24 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { ingestStatementArguments } from '../../../integrity/ingest-canonical';
+import { type IngestedFields, ingestStatementArguments } from '../../../integrity/ingest-canonical';
 import { type Database, queryRows } from '../../client';
 import { retryTransient } from '../../transient-retry';
 
 /** Runs of the ingest statement before a deadlock or serialization failure becomes a 503. */
 export const INGEST_ATTEMPTS = 3;
 
-/** One event ready for auditevents_ingest (sql/functions/ingest.sql): validated, time resolved. */
-export interface IngestRow {
+/**
+ * One event ready for auditevents_ingest (sql/functions/ingest.sql): validated, time resolved.
+ * The stored fields are IngestedFields, which the Worker's canonical text is built from.
+ */
+export interface IngestRow extends IngestedFields {
   idx: number;
-  ts: string;
-  functionality: string;
-  event_type: string;
-  store_id: number | null;
-  company_id: number;
-  username: string | null;
-  message: string;
   status: 'Success' | 'Failed';
   additional_data: Record<string, unknown> | null;
-  event_id: string | null;
 }
 
 export type IngestOutcome =
