@@ -52,9 +52,9 @@ BEGIN
               idx integer, ts timestamptz, functionality text, event_type text, store_id bigint,
               company_id bigint, username text, message text, status text, additional_data jsonb),
             string_to_table(canonical_after_ids, E'\x1e')
-          ) AS x (idx, ts, functionality, event_type, store_id, company_id, username, message, status,
-                  additional_data, canonical_after_id)
-          WHERE x.idx IS NOT NULL
+          ) WITH ORDINALITY AS x (idx, ts, functionality, event_type, store_id, company_id, username, message,
+                                  status, additional_data, canonical_after_id, n)
+          WHERE x.n <= jsonb_array_length(events)
         ),
         resolved AS (
           -- The hash is taken as the row is read (see the statement with event ids below).
@@ -109,10 +109,10 @@ BEGIN
             company_id bigint, username text, message text, status text, additional_data jsonb,
             event_id uuid),
           string_to_table(canonical_after_ids, E'\x1e')
-        ) AS x (idx, ts, functionality, event_type, store_id, company_id, username, message, status,
-                additional_data, event_id, canonical_after_id)
+        ) WITH ORDINALITY AS x (idx, ts, functionality, event_type, store_id, company_id, username, message,
+                                status, additional_data, event_id, canonical_after_id, n)
         -- A text beyond the last event (never sent) makes no row.
-        WHERE x.idx IS NOT NULL
+        WHERE x.n <= jsonb_array_length(events)
       ),
       resolved AS (
         -- The hash is taken here, as the row is read, not in accepted: this CTE is materialized

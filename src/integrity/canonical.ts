@@ -27,7 +27,7 @@ export interface CanonicalEventFields {
 const intText = (v: number | string | null) => (v === null ? null : String(v));
 
 export function canonicalEvent(e: CanonicalEventFields): string {
-  return `["${EVENT_ENCODING}", ${e.id === null ? 'null' : `"${e.id}"`}, ${canonicalAfterId(e)}`;
+  return `["${EVENT_ENCODING}", ${jsonbText(intText(e.id))}, ${canonicalAfterId(e)}`;
 }
 
 /**

@@ -29,7 +29,7 @@ const isBigintText = (v: number | null) => v === null || Number.isSafeInteger(v)
 
 /**
  * The canonical encoding of an ingest row from the element after its id (docs/integrity.md,
- * "Where the hash is computed"): the ingest statement only puts the id in front and hashes, which
+ * "Where the text is built"): the ingest statement only puts the id in front and hashes, which
  * takes ~3.8 us an event of text building out of the database (issue 14: ingest with hashing
  * within 10% of without). Built from the very values the row sends, so it is the text the
  * database would build from what it stores (test/integrity/ingest-canonical.test.ts compares

@@ -115,6 +115,14 @@ describe("ingest hashes the Worker's canonical text (issue 14.1)", () => {
           createHash('sha256').update(`["pyaudit-event/1", "${madeUp?.id}", "made up"]`).digest('hex'),
         );
         expect(madeUp?.hash).not.toBe(madeUp?.content);
+        // Only texts beyond the last event are ignored: an event is stored whatever it carries
+        // (here no idx, as a hand-written call may send it).
+        const { rows: bare } = await client.query<{ id: string | null }>(
+          'SELECT id FROM auditevents_ingest($1::jsonb)',
+          [JSON.stringify([{ ...row }])],
+        );
+        expect(bare.length).toBe(1);
+        expect(bare[0]?.id).not.toBeNull();
       } finally {
         await client.query('ROLLBACK');
       }
