@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { numericText } from '../../src/integrity/canonical';
+import { ENCODING_STRINGS } from '../helpers/canonical-values';
 import { withClient } from '../helpers/sql';
 
 /** The canonical encoding of an event (docs/integrity.md): in SQL (auditevent_canonical) and in JavaScript. */
@@ -125,15 +126,7 @@ describe('the canonical encoding (issue 14.1)', () => {
     // what jsonb_build_array(...)::text prints (docs/integrity.md section 1). Both are computed
     // here over values that exercise every piece: SQL NULL in every nullable place, escapes,
     // control characters, unicode, / and U+007F, and additional_data of every JSON kind.
-    const strings = [
-      null,
-      '',
-      'plain',
-      'quote " backslash \\ slash / del \u007f',
-      'new\nline\ttab\rcr\bbs\fff\u0001\u001f',
-      'ünï – 😀 日本',
-      '{"looks": ["like", "json"]}',
-    ];
+    const strings = [null, ...ENCODING_STRINGS];
     const data = [
       null,
       'null',

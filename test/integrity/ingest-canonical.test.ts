@@ -5,6 +5,7 @@ import {
   type IngestedFields,
   ingestCanonicalAfterId,
 } from '../../src/integrity/ingest-canonical';
+import { ENCODING_STRINGS } from '../helpers/canonical-values';
 import { withClient } from '../helpers/sql';
 
 /**
@@ -13,14 +14,6 @@ import { withClient } from '../helpers/sql';
  * It must be, byte for byte, what the database builds from what it stores; otherwise the verifier
  * would call an untouched event changed.
  */
-const strings = [
-  '',
-  'plain',
-  'quote " backslash \\ slash / del \u007f',
-  'new\nline\ttab\rcr\bbs\fff\u0001\u001f',
-  'ünï – 😀 日本',
-  '{"looks": ["like", "json"]}',
-];
 
 const data: unknown[] = [
   null,
@@ -38,7 +31,7 @@ const data: unknown[] = [
 function rows(): IngestedFields[] {
   const out: IngestedFields[] = [];
   let i = 0;
-  for (const text of strings) {
+  for (const text of ENCODING_STRINGS) {
     for (const additional of data) {
       out.push({
         ts: new Date(Date.UTC(2026, 10, 20, 16, 0, 0, i % 1000)).toISOString(),
