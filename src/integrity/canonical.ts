@@ -45,8 +45,11 @@ export function canonicalAfterId(e: Omit<CanonicalEventFields, 'id'>): string {
   );
 }
 
+/** A millisecond UTC instant as toISOString() writes it, in the encoding's microsecond form. */
+export const utcInstantOfIso = (iso: string) => `${iso.slice(0, 23)}000Z`;
+
 /** An instant in milliseconds as the encoding writes it (the API stores millisecond instants). */
-export const utcInstantOfMs = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}000Z`;
+export const utcInstantOfMs = (ms: number) => utcInstantOfIso(new Date(ms).toISOString());
 
 const utf8 = new TextEncoder();
 

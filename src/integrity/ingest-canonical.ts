@@ -1,4 +1,4 @@
-import { canonicalAfterId } from './canonical.ts';
+import { canonicalAfterId, utcInstantOfIso } from './canonical.ts';
 
 /** What the ingest statement stores of an event (IngestRow, src/db/queries/events/ingest.ts, adds its place in the statement). */
 export interface IngestedFields {
@@ -44,7 +44,7 @@ export function ingestCanonicalAfterId(row: IngestedFields): string | null {
   try {
     return canonicalAfterId({
       companyId: row.company_id,
-      utcInstant: `${row.ts.slice(0, 23)}000Z`,
+      utcInstant: utcInstantOfIso(row.ts),
       functionality: row.functionality,
       eventType: row.event_type,
       storeId: row.store_id,
