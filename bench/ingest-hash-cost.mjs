@@ -3,7 +3,7 @@
 // prints the result as JSON; `npm run bench -- --only integrity` measures the same inside the
 // integrity scenario.
 import { loadavg } from 'node:os';
-import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, serverUrl, withClient } from './lib/database.mjs';
+import { createDatabase, databaseUrl, dropDatabase, migrateDatabase, serverUrl } from './lib/database.mjs';
 import { measureIngestHashCost } from './lib/ingest-hash-cost.mjs';
 
 const admin = serverUrl();
@@ -13,7 +13,7 @@ try {
   const url = databaseUrl(admin, name);
   await migrateDatabase(url);
   const loadBefore = loadavg()[0];
-  const result = await withClient(url, (client) => measureIngestHashCost({ client }));
+  const result = await measureIngestHashCost({ url });
   console.log(JSON.stringify({ load_average: [loadBefore, loadavg()[0]], ...result }, null, 2));
 } finally {
   await dropDatabase(admin, name);

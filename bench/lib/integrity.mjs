@@ -111,7 +111,7 @@ export async function integrityScenario({ root, serverUrl, rows, log }) {
         await second.end();
       }
       log('  ingest with and without the event hash (bare SQL)...');
-      const ingestHash = await measureIngestHashCost({ client });
+      const ingestHash = await measureIngestHashCost({ url });
       return {
         title: 'Integrity: seal and verify',
         rows,

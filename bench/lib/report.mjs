@@ -208,16 +208,16 @@ export function renderMarkdown(result, previous) {
       if (cost) {
         const pct = (v) => (v === undefined ? 'n/a' : `${v >= 0 ? '+' : ''}${fmt(v, 1)}%`);
         const row = (name, c) =>
-          `| ${name} | ${fmt(c.with_hash_ms, 2)} | ${fmt(c.without_hash_ms, 2)} | ${fmt(c.with_hash_ms / c.without_hash_ms, 3)} (${pct(c.overhead_pct)}) | ${c.worker_with_ms === undefined ? 'n/a' : `${fmt(c.worker_with_ms, 3)} / ${fmt(c.worker_without_ms, 3)}`} | ${c.worker_added_us_per_event === undefined ? 'n/a' : fmt(c.worker_added_us_per_event, 2)} |`;
+          `| ${name} | ${fmt(c.with_hash_ms, 2)} | ${fmt(c.without_hash_ms, 2)} | ${fmt(c.with_hash_ms / c.without_hash_ms, 3)} (${pct(c.overhead_pct)}) | ${c.worker_with_ms === undefined ? 'n/a' : `${fmt(c.worker_with_ms, 3)} / ${fmt(c.worker_without_ms, 3)}`} | ${c.worker_added_us_per_event === undefined ? 'n/a' : fmt(c.worker_added_us_per_event, 2)} | ${c.rounds_overhead_pct === undefined ? 'n/a' : c.rounds_overhead_pct.map(pct).join(', ')} |`;
         lines.push('');
         lines.push(
-          "Ingest with the event hash vs without (the ingest statement `auditevents_ingest` and a copy without the hash expression, PostgreSQL CPU ms per statement on one connection from /proc/<pid>/schedstat, the two alternating call by call, mean of the middle half of the calls; the Worker's share is building the statement's arguments, with the canonical texts the statement hashes and without; bench/lib/ingest-hash-cost.mjs):",
+          "Ingest with the event hash vs without (the ingest statement `auditevents_ingest` and a copy without the hash expression, PostgreSQL CPU ms per statement from /proc/<pid>/schedstat, the two alternating call by call, mean of the middle half of the calls, in five rounds on five connections: the median round, every round's overhead in the last column; the Worker's share is building the statement's arguments, with the canonical texts the statement hashes and without; bench/lib/ingest-hash-cost.mjs):",
         );
         lines.push('');
         lines.push(
-          '| statement | with hash ms | without ms | ratio | Worker ms with / without | Worker µs added an event |',
+          '| statement | with hash ms | without ms | ratio | Worker ms with / without | Worker µs added an event | rounds |',
         );
-        lines.push('|---|---:|---:|---:|---:|---:|');
+        lines.push('|---|---:|---:|---:|---:|---:|---|');
         lines.push(row('single create (1 event)', cost.single));
         lines.push(row('batch (1,000 events)', cost.batch));
       }
